@@ -1,0 +1,61 @@
+"""The order of checks for a typed question: safety first, then small talk, then the matcher."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+from bot.knowledge import KnowledgeBase, SmallTalkIntent
+from bot.matching import Candidate, Match, Matcher, Thresholds
+from bot.safety import SafetyScreen, Screen
+from bot.smalltalk import SmallTalk
+
+VerdictKind = Literal["answer", "clarify", "fallback", "urgent", "smalltalk"]
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """What the bot makes of one message; `match` is kept even when urgent comes first."""
+
+    kind: VerdictKind
+    screen: Screen
+    small_talk: SmallTalkIntent | None
+    match: Match
+
+    @property
+    def entry_id(self) -> str | None:
+        """The confidently matched entry, if any."""
+        return self.match.entry_id if self.match.kind == "answer" else None
+
+    @property
+    def score(self) -> float:
+        """The best score (0-100)."""
+        return self.match.score
+
+    @property
+    def candidates(self) -> tuple[Candidate, ...]:
+        """The best candidates, best first."""
+        return self.match.candidates
+
+
+_NO_MATCH = Match("fallback", None, 0.0, ())
+
+
+class Answerer:
+    """Runs the safety screen, small talk and the matcher in the order DESIGN.md gives."""
+
+    def __init__(self, kb: KnowledgeBase, thresholds: Thresholds | None = None) -> None:
+        self.kb = kb
+        self.matcher = Matcher(kb, thresholds)
+        self.safety = SafetyScreen(kb.safety_rules, dict(kb.tiers))
+        self.small_talk = SmallTalk(kb.small_talk, kb.filler_words)
+
+    def verdict(self, text: str) -> Verdict:
+        """Judge one message."""
+        screen = self.safety.screen(text)
+        if not screen.urgent:
+            intent = self.small_talk.match(text)
+            if intent is not None:
+                return Verdict("smalltalk", screen, intent, _NO_MATCH)
+        match = self.matcher.match(text)
+        return Verdict("urgent" if screen.urgent else match.kind, screen, None, match)

@@ -1,0 +1,219 @@
+"""The `hipbot` command line: run, chat, ask, kb check / eval / dump."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any
+
+from bot.answering import Answerer, Verdict
+from bot.config import ConfigError, Settings, load_settings
+from bot.evaluation import evaluate, load_cases
+from bot.knowledge import KnowledgeBase, KnowledgeError, load_knowledge
+
+REQUIRED_TOPICS = Path(__file__).resolve().parent / "required_topics.txt"
+
+
+def _load(settings: Settings) -> KnowledgeBase:
+    """The knowledge base, or exit 1 with one line per problem."""
+    try:
+        return load_knowledge(settings.knowledge_dir)
+    except KnowledgeError as exc:
+        for problem in exc.problems:
+            print(problem, file=sys.stderr)
+        print(f"hipbot: the knowledge base has {len(exc.problems)} problem(s)", file=sys.stderr)
+        raise SystemExit(1) from None
+
+
+def verdict_json(question: str, verdict: Verdict) -> dict[str, Any]:
+    """The JSON contract of `hipbot ask --json` (other tools read these fields)."""
+    return {
+        "question": question,
+        "kind": verdict.kind,
+        "id": verdict.entry_id,
+        "score": verdict.score,
+        "candidates": [{"id": c.entry_id, "score": c.score} for c in verdict.candidates],
+        "tier": verdict.screen.tier.id if verdict.screen.tier else None,
+        "flags": [flag.rule_id for flag in verdict.screen.flags],
+        "smalltalk": verdict.small_talk.id if verdict.small_talk else None,
+    }
+
+
+def _verdict_text(kb: KnowledgeBase, verdict: Verdict) -> str:
+    parts: list[str] = []
+    if verdict.screen.tier is not None:
+        parts.append(f"!! {verdict.screen.tier.title}\n{verdict.screen.tier.message}")
+    if verdict.small_talk is not None:
+        parts.append(verdict.small_talk.reply)
+    entry = kb.entry(verdict.entry_id) if verdict.entry_id else None
+    if entry is not None:
+        sources = "\n".join(f"- {s.citation}" for s in entry.sources)
+        parts.append(f"{entry.title} [{entry.id}, score {verdict.score:.0f}]\n\n"
+                     f"{entry.answer}\n\nSources:\n{sources}")
+    elif verdict.match.kind == "clarify":
+        options = ", ".join(f"{c.entry_id} ({c.score:.0f})" for c in verdict.candidates)
+        parts.append(f"Did you mean: {options}?")
+    elif verdict.kind in ("fallback", "urgent"):
+        parts.append(f"No entry matches (best score {verdict.score:.0f}).")
+    return "\n\n".join(parts)
+
+
+def cmd_ask(settings: Settings, args: argparse.Namespace) -> int:
+    """Answer one question, or one per line from standard input."""
+    kb = _load(settings)
+    answerer = Answerer(kb)
+    if args.question:
+        question = " ".join(args.question)
+        verdict = answerer.verdict(question)
+        if args.json:
+            print(json.dumps(verdict_json(question, verdict), ensure_ascii=False))
+        else:
+            print(_verdict_text(kb, verdict))
+        return 0
+    for line in sys.stdin:
+        question = line.rstrip("\n")
+        if not question.strip():
+            continue
+        verdict = answerer.verdict(question)
+        if args.json or not sys.stdout.isatty():
+            print(json.dumps(verdict_json(question, verdict), ensure_ascii=False), flush=True)
+        else:
+            print(_verdict_text(kb, verdict), end="\n\n", flush=True)
+    return 0
+
+
+def cmd_kb_check(settings: Settings, args: argparse.Namespace) -> int:
+    """Validate the knowledge base, including the required topic ids."""
+    kb = _load(settings)
+    required = [
+        line.strip()
+        for line in REQUIRED_TOPICS.read_text(encoding="utf-8").splitlines()
+        if line.strip() and not line.startswith("#")
+    ]
+    missing = [i for i in required if i not in kb.entries]
+    for entry_id in missing:
+        print(f"-: {entry_id}: required topic is missing", file=sys.stderr)
+    if missing:
+        return 1
+    phrasings = sum(len(e.questions) for e in kb.entries.values())
+    steps = sum(len(r.steps) for r in kb.routines.values())
+    print(
+        f"ok: {len(kb.entries)} entries in {len(kb.categories)} categories, {phrasings} "
+        f"phrasings, {len(kb.sources)} sources, {len(kb.safety_rules)} red-flag rules, "
+        f"{len(kb.routines)} routines with {steps} steps"
+    )
+    return 0
+
+
+def cmd_kb_eval(settings: Settings, args: argparse.Namespace) -> int:
+    """Score evaluation files: accuracy by class and each miss."""
+    answerer = Answerer(_load(settings))
+    for name in args.files:
+        try:
+            cases = load_cases(Path(name))
+        except (OSError, ValueError) as exc:
+            print(f"hipbot: {exc}", file=sys.stderr)
+            return 2
+        print(f"== {name}")
+        print("\n".join(evaluate(answerer, cases).lines()))
+    return 0
+
+
+def cmd_kb_dump(settings: Settings, args: argparse.Namespace) -> int:
+    """The whole knowledge base as JSON."""
+    kb = _load(settings)
+    data = {
+        "categories": [
+            {"id": c.id, "title": c.title, "entries": list(c.entry_ids)} for c in kb.categories
+        ],
+        "entries": [
+            {
+                "id": e.id,
+                "category": e.category,
+                "title": e.title,
+                "questions": list(e.questions),
+                "answer": e.answer,
+                "sources": [{"code": s.code, "citation": s.citation} for s in e.sources],
+                "related": list(e.related),
+            }
+            for e in kb.entries.values()
+        ],
+        "routines": [asdict(r) for r in kb.routines.values()],
+    }
+    json.dump(data, sys.stdout, ensure_ascii=False, indent=2, default=str)
+    print()
+    return 0
+
+
+def cmd_run(settings: Settings, args: argparse.Namespace) -> int:
+    """Run the Telegram bot."""
+    from bot.telegram_app import run  # noqa: PLC0415 - keeps `ask` and `kb` light
+
+    settings.require_token()
+    return run(settings, _load(settings))
+
+
+def cmd_chat(settings: Settings, args: argparse.Namespace) -> int:
+    """The same conversation in the terminal."""
+    from bot.console import run_chat  # noqa: PLC0415
+
+    return run_chat(settings, _load(settings))
+
+
+def cmd_default(settings: Settings, args: argparse.Namespace) -> int:
+    """`hipbot` alone: the bot with a token, the terminal chat without one."""
+    if settings.token:
+        return cmd_run(settings, args)
+    print(
+        "No TELEGRAM_BOT_TOKEN set: starting the terminal chat. "
+        "Get a token from @BotFather and put it in .env to run the Telegram bot.",
+        file=sys.stderr,
+    )
+    return cmd_chat(settings, args)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser."""
+    parser = argparse.ArgumentParser(
+        prog="hipbot", description="Hip & Back Coach: a Telegram bot for low back pain."
+    )
+    parser.set_defaults(handler=cmd_default)
+    sub = parser.add_subparsers(title="commands")
+    sub.add_parser("run", help="run the Telegram bot").set_defaults(handler=cmd_run)
+    sub.add_parser("chat", help="the conversation in the terminal").set_defaults(
+        handler=cmd_chat
+    )
+    ask = sub.add_parser("ask", help="answer one question (or one per line from stdin)")
+    ask.add_argument("--json", action="store_true", help="print JSON")
+    ask.add_argument("question", nargs="*")
+    ask.set_defaults(handler=cmd_ask)
+    kb = sub.add_parser("kb", help="knowledge base tools")
+    kb_sub = kb.add_subparsers(title="kb commands", required=True)
+    kb_sub.add_parser("check", help="validate the knowledge base").set_defaults(
+        handler=cmd_kb_check
+    )
+    evaluate_parser = kb_sub.add_parser("eval", help="score evaluation files")
+    evaluate_parser.add_argument("files", nargs="+")
+    evaluate_parser.set_defaults(handler=cmd_kb_eval)
+    kb_sub.add_parser("dump", help="the knowledge base as JSON").set_defaults(
+        handler=cmd_kb_dump
+    )
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of `hipbot` and `python -m bot`."""
+    args = build_parser().parse_args(argv)
+    try:
+        settings = load_settings()
+        result: int = args.handler(settings, args)
+    except ConfigError as exc:
+        print(f"hipbot: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+    return result

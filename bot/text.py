@@ -1,0 +1,138 @@
+"""Text normalising shared by the matcher, the safety screen and small talk: no I/O."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+_APOSTROPHES = str.maketrans({"’": "'", "‘": "'", "`": "'", "´": "'", "ʼ": "'"})
+
+# Contractions are expanded before punctuation is stripped, so "don't" keeps its "not"
+# (the safety screen depends on it) and "what's" does not leave a stray "s".
+_CONTRACTIONS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
+    (re.compile(pattern), replacement)
+    for pattern, replacement in (
+        (r"\bcan't\b", "can not"),
+        (r"\bcannot\b", "can not"),
+        (r"\bwon't\b", "will not"),
+        (r"\bshan't\b", "shall not"),
+        (r"\bain't\b", "is not"),
+        (r"\b(\w+)n't\b", r"\1 not"),
+        (r"\b(i|you|we|they|who|what|that)'ve\b", r"\1 have"),
+        (r"\b(i|you|we|they|he|she|it|who|what|that|there)'ll\b", r"\1 will"),
+        (r"\b(i|you|we|they|he|she|who|that|there)'d\b", r"\1 would"),
+        (r"\b(you|we|they|who|what)'re\b", r"\1 are"),
+        (r"\bi'm\b", "i am"),
+        (r"\b(it|what|that|there|here|who|where|how|he|she|let)'s\b", r"\1 is"),
+        (r"'s\b", ""),
+        (r"s'\b", "s"),
+    )
+)
+
+# Common forms written without the apostrophe ("dont", "cant") mean the same.
+_BARE_CONTRACTIONS = {
+    "dont": "do not",
+    "doesnt": "does not",
+    "didnt": "did not",
+    "cant": "can not",
+    "isnt": "is not",
+    "arent": "are not",
+    "wasnt": "was not",
+    "havent": "have not",
+    "hasnt": "has not",
+    "wont": "will not",
+    "im": "i am",
+    "ive": "i have",
+    "whats": "what is",
+    "hows": "how is",
+    "thats": "that is",
+    "shouldnt": "should not",
+    "couldnt": "could not",
+    "wouldnt": "would not",
+}
+
+_NON_WORD = re.compile(r"[^a-z0-9]+")
+
+STOP_WORDS: frozenset[str] = frozenset(
+    """
+    a an the and or but if so of to in on at by for from with into onto about as than then
+    is are was were be been being am do does did doing done have has had having will would
+    shall should can could may might must i me my mine myself you your yours we our us they
+    them their he him his she her it its this that these those there here what which who whom
+    whose when where why how just very really actually quite also too still even much many
+    any some all more most such only own same other again please tell know want wanted like
+    get got gets getting go going thing things something anything lot lots bit kind sort
+    one ones way ways hi hello hey thanks thank pls plz ok okay yes yeah well need im
+    always often usually sometimes ever every each now currently right exactly say says said
+    """.split()
+)
+
+# Negations must survive stop-word removal: "not" changes what a question asks.
+NEGATIONS: frozenset[str] = frozenset({"not", "no", "never", "without", "nor"})
+
+
+def fold(text: str) -> str:
+    """Lower-case, strip accents and unify apostrophes; keeps punctuation."""
+    text = unicodedata.normalize("NFKD", text)
+    text = "".join(ch for ch in text if not unicodedata.combining(ch))
+    return text.translate(_APOSTROPHES).lower()
+
+
+def normalize(text: str) -> str:
+    """Fold case and accents, expand contractions, drop punctuation and emoji."""
+    text = fold(text)
+    for pattern, replacement in _CONTRACTIONS:
+        text = pattern.sub(replacement, text)
+    words = _NON_WORD.sub(" ", text).split()
+    return " ".join(_BARE_CONTRACTIONS.get(word, word) for word in words)
+
+
+def words(text: str) -> list[str]:
+    """The normalised words of a text, in order."""
+    return normalize(text).split()
+
+
+_SUFFIXES: tuple[tuple[str, str], ...] = (
+    ("ational", "ate"),
+    ("fulness", "ful"),
+    ("iveness", "ive"),
+    ("ization", "ize"),
+    ("ening", "en"),
+    ("ening", "en"),
+    ("ities", "ity"),
+    ("iness", "y"),
+    ("ingly", ""),
+    ("ously", "ous"),
+    ("ness", ""),
+    ("ment", ""),
+    ("ings", ""),
+    ("ing", ""),
+    ("ies", "y"),
+    ("ied", "y"),
+    ("ers", "er"),
+    ("ed", ""),
+    ("ly", ""),
+    ("es", ""),
+    ("s", ""),
+)
+
+_DOUBLE_END = re.compile(r"([bdfgmnprt])\1$")
+
+
+@lru_cache(maxsize=65536)
+def stem(word: str) -> str:
+    """A light English stemmer: enough to meet "stretching" with "stretch"."""
+    if len(word) <= 4 or word.isdigit():
+        return word
+    for suffix, replacement in _SUFFIXES:
+        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
+            if suffix == "s" and word.endswith(("ss", "us", "is")):
+                return word
+            if suffix == "es" and not word.endswith(("ches", "shes", "sses", "xes", "zes")):
+                continue
+            base = word[: len(word) - len(suffix)] + replacement
+            if suffix in ("ing", "ed") and _DOUBLE_END.search(base):
+                base = base[:-1]
+            return base
+    return word
