@@ -20,6 +20,7 @@ from typing import Literal
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA
 
+from bot.english import english_words
 from bot.knowledge import KnowledgeBase
 from bot.text import STOP_WORDS, normalize, stem
 
@@ -35,16 +36,19 @@ CONCEPT_WEIGHT = 0.5
 ANSWER_COVERAGE_SHARE = 0.25
 FUZZY_SHORTLIST = 12
 MAX_QUERY_WORDS = 60
+# Words the knowledge base never uses weigh less than its rarest word: many are filler
+# ("honestly", "mum"), yet a question made only of them is still out of scope.
+UNKNOWN_WEIGHT = 0.6
 
 
 @dataclass(frozen=True)
 class Thresholds:
     """Score limits (0-100) that turn scores into answer / clarify / fallback."""
 
-    answer: float = 52.0
-    clarify: float = 38.0
-    margin: float = 6.0
-    candidate_gap: float = 12.0
+    answer: float = 38.0
+    clarify: float = 20.0
+    margin: float = 3.0
+    candidate_gap: float = 15.0
 
 
 @dataclass(frozen=True)
@@ -76,8 +80,14 @@ class _Phrasing:
 class Matcher:
     """Scores questions against every entry of a knowledge base."""
 
-    def __init__(self, kb: KnowledgeBase, thresholds: Thresholds | None = None) -> None:
+    def __init__(
+        self,
+        kb: KnowledgeBase,
+        thresholds: Thresholds | None = None,
+        english: frozenset[str] | None = None,
+    ) -> None:
         self.thresholds = thresholds or Thresholds()
+        self._english = english_words() if english is None else english
         self._entry_ids: list[str] = list(kb.entries)
         self._synonyms = _SynonymIndex(kb.synonyms)
         texts_per_entry = [(e.title, *e.questions) for e in kb.entries.values()]
@@ -89,6 +99,11 @@ class Matcher:
             for term in group:
                 vocabulary.update(term.split())
         self._vocabulary = frozenset(w for w in vocabulary if w.isalpha())
+        self._pairs: set[tuple[str, str]] = set()
+        for entry in kb.entries.values():
+            for text in (entry.title, *entry.questions, entry.answer):
+                content = [w for w in normalize(text).split() if w not in STOP_WORDS]
+                self._pairs.update(zip(content, content[1:], strict=False))
         self._by_length: dict[int, list[str]] = defaultdict(list)
         for word in sorted(self._vocabulary):
             self._by_length[len(word)].append(word)
@@ -107,7 +122,7 @@ class Matcher:
                 document_frequency[feature] += 1
         count = max(len(texts_per_entry), 1)
         self._idf = {f: math.log(1 + count / df) for f, df in document_frequency.items()}
-        self._unknown_idf = math.log(1 + count)
+        self._unknown_idf = UNKNOWN_WEIGHT * math.log(1 + count)
 
         self._phrasings: list[_Phrasing] = []
         self._postings: dict[str, list[tuple[int, float]]] = defaultdict(list)
@@ -136,13 +151,22 @@ class Matcher:
         """Every word the knowledge base uses (the typo corrector's dictionary)."""
         return self._vocabulary
 
-    def correct(self, word: str) -> str:
-        """The vocabulary word a misspelt word most likely means, or the word itself."""
-        return _correct(word, self._vocabulary, self._by_length)
+    def correct(self, word: str, before: str = "", after: str = "") -> str:
+        """The vocabulary word a misspelt word most likely means, or the word itself.
+
+        A real English word ("lumber", "reset") is only corrected when a neighbouring word
+        makes the correction a pair the knowledge base uses ("lumber support").
+        """
+        corrected = _correct(word, self._vocabulary, self._by_length)
+        if corrected == word or word not in self._english:
+            return corrected
+        if (before, corrected) in self._pairs or (corrected, after) in self._pairs:
+            return corrected
+        return word
 
     def _features(self, words: Sequence[str]) -> tuple[dict[str, float], str]:
         concepts = self._synonyms.concepts(words)
-        content = [w for w in words if w not in STOP_WORDS]
+        content = [w for w in words if w not in STOP_WORDS] or list(words)
         stems = [stem(w) for w in content]
         features: dict[str, float] = {}
         for s in stems:
@@ -156,7 +180,17 @@ class Matcher:
     def analyse(self, text: str) -> list[str]:
         """The question's words after normalising and typo correction."""
         words = normalize(text).split()[:MAX_QUERY_WORDS]
-        return [self.correct(w) for w in words]
+        content = [w for w in words if w not in STOP_WORDS]
+        out = []
+        for word in words:
+            if word in STOP_WORDS:
+                out.append(word)
+                continue
+            i = content.index(word)
+            before = content[i - 1] if i > 0 else ""
+            after = content[i + 1] if i + 1 < len(content) else ""
+            out.append(self.correct(word, before, after))
+        return out
 
     def score(self, text: str) -> list[Candidate]:
         """Every entry that shares anything with the question, best first (scores 0-100)."""

@@ -21,6 +21,10 @@ _SCOPE_BREAKERS = frozenset(
 )
 # "not sure", "not able to", "not stop": the negation is not about the symptom.
 _NOT_NEGATING_AFTER = frozenset({"sure", "certain", "know", "only", "able", "been", "stop"})
+# "can not feel", "could not get an erection": inability is a symptom, not a denial.
+_INABILITY_BEFORE = frozenset({"can", "could", "unable"})
+_AGE = re.compile(r"\b(?:i am|im|i'm|aged|age|i turned|turned)\s+(\d{1,3})\b")
+AGE_OVER_50, AGE_UNDER_20 = "ageover50", "ageunder20"
 
 
 @dataclass(frozen=True)
@@ -47,6 +51,12 @@ class Screen:
 
 def _clause_words(text: str) -> list[str]:
     out: list[str] = []
+    for found in _AGE.finditer(fold(text)):
+        age = int(found.group(1))
+        if 50 <= age <= 120:
+            out += [AGE_OVER_50, _BOUNDARY]
+        elif 10 <= age < 20:
+            out += [AGE_UNDER_20, _BOUNDARY]
     for clause in _CLAUSE_BREAK.split(fold(text)):
         clause_words = normalize(clause).split()
         if clause_words:
@@ -96,7 +106,8 @@ def _negated(start: int, tokens: Sequence[str], covered: set[int]) -> bool:
             continue
         if tokens[i] in _NEGATORS:
             following = tokens[i + 1] if i + 1 < len(tokens) else ""
-            if following not in _NOT_NEGATING_AFTER:
+            preceding = tokens[i - 1] if i > 0 else ""
+            if following not in _NOT_NEGATING_AFTER and preceding not in _INABILITY_BEFORE:
                 return True
     return False
 
@@ -120,7 +131,14 @@ class SafetyScreen:
             or (first.endswith("*") and any(t.startswith(first[:-1]) for t in present))
         ]
         spans = {term: _find(term, tokens) for term in candidates}
-        covered = {i for found in spans.values() for s, e in found for i in range(s, e)}
+        # A negator inside a symptom term ("no feeling", "no control") is part of the symptom.
+        covered = {
+            i
+            for term, found in spans.items()
+            if _NEGATORS.intersection(term.split())
+            for s, e in found
+            for i in range(s, e)
+        }
         live = {
             term
             for term, found in spans.items()
