@@ -20,7 +20,7 @@ from typing import Literal
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA
 
-from bot.english import english_words
+from bot.english import EnglishFrequencies, english
 from bot.knowledge import KnowledgeBase
 from bot.text import STOP_WORDS, normalize, stem
 
@@ -84,10 +84,10 @@ class Matcher:
         self,
         kb: KnowledgeBase,
         thresholds: Thresholds | None = None,
-        english: frozenset[str] | None = None,
+        language: EnglishFrequencies | None = None,
     ) -> None:
         self.thresholds = thresholds or Thresholds()
-        self._english = english_words() if english is None else english
+        self._english = language or english()
         self._entry_ids: list[str] = list(kb.entries)
         self._synonyms = _SynonymIndex(kb.synonyms)
         texts_per_entry = [(e.title, *e.questions) for e in kb.entries.values()]
@@ -122,6 +122,11 @@ class Matcher:
                 document_frequency[feature] += 1
         count = max(len(texts_per_entry), 1)
         self._idf = {f: math.log(1 + count / df) for f, df in document_frequency.items()}
+        # A word with synonyms is no rarer than its concept: "backache" used in one entry
+        # must not outweigh "lower back pain" used in forty.
+        for word, concept in self._synonyms.single_word_concepts().items():
+            if word in self._idf and concept in self._idf:
+                self._idf[word] = math.sqrt(self._idf[word] * self._idf[concept])
         self._unknown_idf = UNKNOWN_WEIGHT * math.log(1 + count)
 
         self._phrasings: list[_Phrasing] = []
@@ -158,7 +163,7 @@ class Matcher:
         makes the correction a pair the knowledge base uses ("lumber support").
         """
         corrected = _correct(word, self._vocabulary, self._by_length)
-        if corrected == word or word not in self._english:
+        if corrected == word or not self._english.is_word(word):
             return corrected
         if (before, corrected) in self._pairs or (corrected, after) in self._pairs:
             return corrected
@@ -197,7 +202,10 @@ class Matcher:
         features, fuzzy_text = self._features(self.analyse(text))
         if not features:
             return []
-        query = {f: m * self._idf.get(f, self._unknown_idf) for f, m in features.items()}
+        query = {
+            f: m * self._idf[f] if f in self._idf else m * self._unknown_idf
+            for f, m in features.items()
+        }
         query_norm = math.sqrt(sum(w * w for w in query.values()))
         total = sum(query.values())
         dots: dict[int, float] = defaultdict(float)
@@ -271,6 +279,15 @@ class _SynonymIndex:
                 if parts:
                     self._terms[parts[0]].append((parts, concept))
                     self._terms[stem(parts[0])].append((tuple(stem(p) for p in parts), concept))
+
+    def single_word_concepts(self) -> dict[str, str]:
+        """Stemmed one-word terms and their concept."""
+        return {
+            parts[0]: concept
+            for options in self._terms.values()
+            for parts, concept in options
+            if len(parts) == 1
+        }
 
     def concepts(self, words: Sequence[str]) -> set[str]:
         found: set[str] = set()

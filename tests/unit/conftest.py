@@ -1,0 +1,18 @@
+"""Shared fixtures for the pure-core tests: the bundled knowledge base, loaded once."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.answering import Answerer
+from bot.knowledge import KnowledgeBase, load_knowledge
+
+
+@pytest.fixture(scope="session")
+def kb() -> KnowledgeBase:
+    return load_knowledge()
+
+
+@pytest.fixture(scope="session")
+def answerer(kb: KnowledgeBase) -> Answerer:
+    return Answerer(kb)
