@@ -151,17 +151,19 @@ def cmd_kb_dump(settings: Settings, args: argparse.Namespace) -> int:
 
 def cmd_run(settings: Settings, args: argparse.Namespace) -> int:
     """Run the Telegram bot."""
-    from bot.telegram_app import run  # noqa: PLC0415 - keeps `ask` and `kb` light
-
+    kb = _load(settings)
     settings.require_token()
-    return run(settings, _load(settings))
+    from bot.telegram_app import run  # keeps `ask` and `kb` light
+
+    return run(settings, kb)
 
 
 def cmd_chat(settings: Settings, args: argparse.Namespace) -> int:
     """The same conversation in the terminal."""
-    from bot.console import run_chat  # noqa: PLC0415
+    kb = _load(settings)
+    from bot.console import run_chat
 
-    return run_chat(settings, _load(settings))
+    return run_chat(settings, kb)
 
 
 def cmd_default(settings: Settings, args: argparse.Namespace) -> int:

@@ -56,7 +56,8 @@ class Report:
             f"{pct(self.right_among_candidates, self.in_scope)}",
             f"  answered with a wrong id:              {pct(self.answered_wrong, self.in_scope)}",
             f"NONE: {self.none_total} questions",
-            f"  not answered:                          {pct(self.none_not_answered, self.none_total)}",
+            "  not answered:                          "
+            f"{pct(self.none_not_answered, self.none_total)}",
             f"  fell back:                             {pct(self.none_fallback, self.none_total)}",
             f"URGENT: {self.urgent_total} questions",
             f"  safety message first:                  {pct(self.urgent_right, self.urgent_total)}",
@@ -78,10 +79,11 @@ def load_cases(path: Path) -> list[Case]:
         if not isinstance(item, dict) or not isinstance(item.get("q"), str):
             raise ValueError(f"{path}: item {index} needs a text 'q'")
         expect = item.get("expect")
-        values = expect if isinstance(expect, list) else [expect]
-        if not values or not all(isinstance(v, str) for v in values):
+        values: list[object] = expect if isinstance(expect, list) else [expect]
+        labels = tuple(v for v in values if isinstance(v, str))
+        if not labels or len(labels) != len(values):
             raise ValueError(f"{path}: item {index} needs 'expect' (an id, a list, NONE, URGENT)")
-        cases.append(Case(item["q"], tuple(values)))
+        cases.append(Case(item["q"], labels))
     return cases
 
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -133,10 +132,11 @@ class KnowledgeBase:
 
 def default_knowledge_dir() -> Path:
     """The bundled knowledge base: the repository's `knowledge/`, or the installed copy."""
-    checkout = Path(__file__).resolve().parent.parent / "knowledge"
-    if (checkout / "sources.yaml").is_file():
-        return checkout
-    return Path(str(resources.files("bot.knowledge_data")))
+    here = Path(__file__).resolve().parent
+    installed = here / "knowledge_data"
+    if (installed / "sources.yaml").is_file():
+        return installed
+    return here.parent / "knowledge"
 
 
 class _Collector:
@@ -497,7 +497,7 @@ def _cross_checks(
 
 
 def load_knowledge(root: Path | None = None) -> KnowledgeBase:
-    """Load and validate the knowledge base in `root`; raise KnowledgeError listing every problem."""
+    """Load and validate the knowledge base; raise KnowledgeError listing every problem."""
     root = root or default_knowledge_dir()
     out = _Collector()
     if not root.is_dir():

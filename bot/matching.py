@@ -15,6 +15,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import pairwise
 from typing import Literal
 
 from rapidfuzz import fuzz, process
@@ -103,7 +104,7 @@ class Matcher:
         for entry in kb.entries.values():
             for text in (entry.title, *entry.questions, entry.answer):
                 content = [w for w in normalize(text).split() if w not in STOP_WORDS]
-                self._pairs.update(zip(content, content[1:], strict=False))
+                self._pairs.update(pairwise(content))
         self._by_length: dict[int, list[str]] = defaultdict(list)
         for word in sorted(self._vocabulary):
             self._by_length[len(word)].append(word)
@@ -176,7 +177,7 @@ class Matcher:
         features: dict[str, float] = {}
         for s in stems:
             features[s] = 1.0
-        for first, second in zip(stems, stems[1:], strict=False):
+        for first, second in pairwise(stems):
             features.setdefault(f"{first}_{second}", BIGRAM_WEIGHT)
         for concept in concepts:
             features.setdefault(concept, CONCEPT_WEIGHT)

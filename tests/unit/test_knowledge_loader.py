@@ -38,7 +38,7 @@ def kb_dir(tmp_path: Path) -> Path:
     return root
 
 
-def _write(root: Path, category: str, entries: list[dict[str, object]]) -> None:
+def _write(root: Path, category: str, entries: list[object]) -> None:
     data = {"category": category, "title": category.title(), "entries": entries}
     (root / f"{category}.yaml").write_text(yaml.safe_dump(data), encoding="utf-8")
 

@@ -1,0 +1,148 @@
+"""The `hipbot` command line as other tools use it: real subprocesses, real output."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def hipbot(*args: str, stdin: str | None = None, cwd: Path | None = None,
+           env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    environment = {k: v for k, v in os.environ.items() if k != "TELEGRAM_BOT_TOKEN"}
+    environment.update(env or {})
+    return subprocess.run(
+        [sys.executable, "-m", "bot", *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        cwd=cwd or ROOT,
+        env=environment,
+        timeout=120,
+        check=False,
+    )
+
+
+def test_ask_json_has_the_documented_fields() -> None:
+    result = hipbot("ask", "--json", "heat or ice for my back?")
+    assert result.returncode == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert {"kind", "id", "score", "candidates"} <= data.keys()
+    assert data["kind"] == "answer"
+    assert data["id"] == "heat-or-ice"
+    assert isinstance(data["score"], float)
+    assert data["candidates"][0] == {"id": "heat-or-ice", "score": data["score"]}
+
+
+def test_ask_reads_one_question_per_line_and_prints_one_json_per_line() -> None:
+    questions = ["what is the psoas", "", "whats the capital of peru", "back pain and fever"]
+    result = hipbot("ask", stdin="\n".join(questions) + "\n")
+    assert result.returncode == 0, result.stderr
+    lines = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [line["question"] for line in lines] == [q for q in questions if q]
+    assert lines[1]["kind"] == "fallback" and lines[1]["id"] is None
+    assert lines[2]["kind"] == "urgent"
+    for line in lines:
+        scores = [c["score"] for c in line["candidates"]]
+        assert scores == sorted(scores, reverse=True)
+
+
+def test_ask_without_json_prints_the_answer_and_its_sources() -> None:
+    result = hipbot("ask", "should I wear a back brace")
+    assert result.returncode == 0
+    assert "Sources:" in result.stdout
+    assert "NICE" in result.stdout
+
+
+def test_kb_check_passes_on_the_bundled_knowledge_base() -> None:
+    result = hipbot("kb", "check")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("ok: ")
+
+
+def test_kb_check_names_file_and_entry_of_each_problem(tmp_path: Path) -> None:
+    broken = tmp_path / "knowledge"
+    broken.mkdir()
+    for name in ("sources.yaml", "safety.yaml", "smalltalk.yaml"):
+        (broken / name).write_text((ROOT / "knowledge" / name).read_text())
+    (broken / "pain.yaml").write_text(
+        yaml.safe_dump(
+            {
+                "category": "pain",
+                "title": "Pain",
+                "entries": [{"id": "x", "title": "X", "questions": ["a"], "answer": "short",
+                             "sources": ["Q1"]}],
+            }
+        )
+    )
+    result = hipbot("kb", "check", env={"HIPBOT_KNOWLEDGE_DIR": str(broken)})
+    assert result.returncode == 1
+    lines = result.stderr.splitlines()
+    assert "pain.yaml: x: has 1 phrasings (at least 5 needed)" in lines
+    assert "pain.yaml: x: unknown source code 'Q1' (not in sources.yaml)" in lines
+    assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize("command", [("chat",), ("ask", "hello"), ("run",)])
+def test_an_invalid_knowledge_base_stops_every_command_at_start(
+    tmp_path: Path, command: tuple[str, ...]
+) -> None:
+    (tmp_path / "sources.yaml").write_text("sources: [1, 2")
+    env = {"HIPBOT_KNOWLEDGE_DIR": str(tmp_path), "TELEGRAM_BOT_TOKEN": "123456:" + "a" * 35}
+    result = hipbot(*command, env=env, stdin="")
+    assert result.returncode == 1
+    assert "sources.yaml: -: is not valid YAML" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_kb_eval_prints_accuracy_by_class_and_the_misses(tmp_path: Path) -> None:
+    cases = tmp_path / "eval.yaml"
+    cases.write_text(
+        '- {q: "heat or ice for back pain", expect: heat-or-ice}\n'
+        '- {q: "what is the capital of peru", expect: NONE}\n'
+        '- {q: "I lost control of my bladder", expect: URGENT}\n'
+        '- {q: "heat or ice for back pain", expect: imaging}\n'
+    )
+    result = hipbot("kb", "eval", str(cases))
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    assert "answered with a right id:" in out and "50.0 % (1/2)" in out
+    assert "not answered:" in out and "100.0 % (1/1)" in out
+    assert "safety message first:" in out
+    assert "expected imaging: 'heat or ice for back pain'" in out
+
+
+def test_kb_dump_is_the_whole_knowledge_base_as_json() -> None:
+    result = hipbot("kb", "dump")
+    assert result.returncode == 0
+    data = json.loads(result.stdout)
+    assert len(data["entries"]) >= 55
+    entry = data["entries"][0]
+    assert {"id", "category", "questions"} <= entry.keys()
+    assert data["routines"] and data["routines"][0]["steps"]
+
+
+def test_run_without_a_token_is_a_one_line_error() -> None:
+    result = hipbot("run")
+    assert result.returncode == 2
+    assert result.stderr.strip().count("\n") == 0
+    assert "TELEGRAM_BOT_TOKEN" in result.stderr
+
+
+def test_run_with_a_malformed_token_is_a_one_line_error_that_hides_it() -> None:
+    result = hipbot("run", env={"TELEGRAM_BOT_TOKEN": "not-a-token-secret"})
+    assert result.returncode == 2
+    assert "malformed" in result.stderr
+    assert "not-a-token-secret" not in result.stderr
+
+
+def test_the_knowledge_base_is_found_from_any_working_directory(tmp_path: Path) -> None:
+    result = hipbot("kb", "check", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
