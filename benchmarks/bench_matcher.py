@@ -24,8 +24,11 @@ from rapidfuzz import fuzz, process, utils
 from bot.answering import Answerer
 from bot.evaluation import NONE, URGENT, Case, load_cases
 from bot.knowledge import KnowledgeBase, load_knowledge
+from bot.text import words as text_words
 
 DEFAULT_EVAL = Path(__file__).resolve().parents[1].parent / "shared" / "eval" / "dev.yaml"
+# Words in each generated entry's answer (the real answers average about 120).
+ANSWER_WORDS = 80
 
 
 def percentile(values: list[float], share: float) -> float:
@@ -34,10 +37,21 @@ def percentile(values: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, max(0, round(share * len(ordered)) - 1))]
 
 
-def synthetic(kb: KnowledgeBase, size: int, seed: int = 7) -> KnowledgeBase:
-    """The real knowledge base plus generated entries up to `size`, built from its own words."""
+def synthetic(
+    kb: KnowledgeBase, size: int, seed: int = 7, answer_words: int = ANSWER_WORDS
+) -> KnowledgeBase:
+    """The real knowledge base plus generated entries up to `size`, built from its own words.
+
+    Each generated entry has its own answer: a random sample of `answer_words` words of the
+    real answers' vocabulary plus its topic word, so answer words are spread over entries as
+    in a real knowledge base (not every entry sharing one answer text). The answers come from
+    a second generator, so the questions are the same as with a shared answer.
+    """
     rng = random.Random(seed)
+    answer_rng = random.Random(seed + 1)
     words = sorted({w for e in kb.entries.values() for q in e.questions for w in q.split()})
+    answer_vocabulary = sorted({w for e in kb.entries.values() for w in text_words(e.answer)})
+    per_answer = min(answer_words, len(answer_vocabulary))
     fillers = [f"term{n}" for n in range(size)]
     entries = dict(kb.entries)
     template = next(iter(kb.entries.values()))
@@ -47,9 +61,10 @@ def synthetic(kb: KnowledgeBase, size: int, seed: int = 7) -> KnowledgeBase:
             " ".join([*rng.sample(words, rng.randint(3, 7)), topic, rng.choice(fillers)])
             for _ in range(6)
         )
+        answer = " ".join([*answer_rng.sample(answer_vocabulary, per_answer), topic]) + "."
         entries[f"synthetic-{n}"] = dataclasses.replace(
             template, id=f"synthetic-{n}", title=f"Synthetic {topic}", questions=questions,
-            related=(),
+            answer=answer, related=(),
         )
     return dataclasses.replace(kb, entries=entries)
 

@@ -1,0 +1,489 @@
+"""Every sentence the bot says that is not knowledge-base content, and how content is laid
+out. Output is Telegram HTML; everything from the knowledge base or the user is escaped."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from html import escape
+
+from bot.knowledge import Entry, SafetyRule, SafetyTier
+from bot.routine import StepView, Summary
+from bot.routine_model import Level, Routine, Variant
+
+BOT_NAME = "Hip &amp; Back Coach"
+
+# (command, description): the list /help shows and the bot registers with set_my_commands.
+COMMANDS: tuple[tuple[str, str], ...] = (
+    ("start", "Welcome and main menu"),
+    ("routine", "Start a guided exercise routine"),
+    ("resume", "Continue your unfinished routine"),
+    ("topics", "Browse all topics"),
+    ("progress", "Your sessions, streak and pain over time"),
+    ("reminder", "Daily nudge: /reminder 08:00 or /reminder off"),
+    ("timezone", "Your time zone: /timezone Europe/Berlin"),
+    ("cancel", "Leave what you are doing"),
+    ("forget", "Delete everything stored about you"),
+    ("help", "What I can do"),
+)
+
+DISCLAIMER = (
+    "<i>I share general, sourced information and guided exercise. I am not a doctor and "
+    "cannot diagnose you.</i>"
+)
+
+
+def greeting(first_name: str) -> str:
+    """The /start message."""
+    name = escape(first_name.strip()[:64]) if first_name.strip() else "there"
+    return (
+        f"Hello {name}! I'm {BOT_NAME}.\n\n"
+        "I answer questions about hip flexors and low back pain from a curated, sourced "
+        "knowledge base, and I guide you through short exercise routines, one step at a time.\n\n"
+        "Just type a question, for example <i>Should I stretch my hip flexors?</i>\n\n"
+        f"{DISCLAIMER}"
+    )
+
+
+START_ROUTINE_LABEL = "🏃 Start a routine"
+BROWSE_TOPICS_LABEL = "📚 Browse topics"
+HELP_LABEL = "❓ Help"
+
+
+def help_text() -> str:
+    """The /help message, from the same list the bot registers as its commands."""
+    lines = [f"/{name} – {escape(description)}" for name, description in COMMANDS]
+    return (
+        "<b>What I can do</b>\n\n"
+        "Type any question about hip flexors, low back pain, stretching, sitting, walking or "
+        "exercise, and I'll answer with my sources.\n\n" + "\n".join(lines) + "\n\n" + DISCLAIMER
+    )
+
+
+def answer(entry: Entry) -> str:
+    """An entry's answer with its sources."""
+    sources = "\n".join(f"• {escape(s.citation)}" for s in entry.sources)
+    return f"<b>{escape(entry.title)}</b>\n\n{escape(entry.answer)}\n\n<i>Sources</i>\n{sources}"
+
+
+RELATED_PREFIX = "➜ "
+HELPFUL_LABEL = "👍 Helpful"
+NOT_HELPFUL_LABEL = "👎 Not helpful"
+FEEDBACK_THANKS = "Thanks for the feedback!"
+FEEDBACK_SORRY = "Thanks. I'll pass that on to the people who write the answers."
+
+
+def urgent(tier: SafetyTier) -> str:
+    """A safety message: always sent first."""
+    return f"⚠️ <b>{escape(tier.title)}</b>\n\n{escape(tier.message)}"
+
+
+def clarify() -> str:
+    """The "did you mean" question."""
+    return "I'm not sure which of these you mean. Did you mean:"
+
+
+NONE_OF_THESE_LABEL = "None of these"
+
+
+def fallback() -> str:
+    """Nothing in the knowledge base is close."""
+    return (
+        "Sorry, I don't have a good answer to that. I only know about hip flexors, low back "
+        "pain and the exercise, everyday and pain topics around them, and I'd rather not guess.\n\n"
+        "You can browse everything I know with /topics, or rephrase your question. "
+        "I've kept your question (without your name) so the people who curate my answers "
+        "can see what is missing."
+    )
+
+
+def empty_text() -> str:
+    """A message with no words in it (only emoji or punctuation)."""
+    return "I can only read words. Type a question, or try /help."
+
+
+def not_text() -> str:
+    """A sticker, photo, voice note, location..."""
+    return "I can only read text messages. Type your question, or try /help."
+
+
+def unknown_command() -> str:
+    """A command the bot does not have."""
+    return "I don't know that command. /help lists what I can do."
+
+
+def stale_button() -> str:
+    """A button from an old message, or data the bot does not know."""
+    return "That button is no longer active."
+
+
+def something_went_wrong() -> str:
+    """The error handler's message to the user."""
+    return "Sorry, something went wrong on my side. Please try again in a moment."
+
+
+# ------------------------------------------------------------------ topics
+
+
+def topics_root() -> str:
+    """The first /topics screen."""
+    return "<b>Topics</b>\nPick a category:"
+
+
+def topics_category(title: str) -> str:
+    """A category's screen."""
+    return f"<b>{escape(title)}</b>\nPick a question:"
+
+
+BACK_LABEL = "⬅ Back"
+ALL_TOPICS_LABEL = "⬅ All topics"
+
+
+# ------------------------------------------------------------------ routines
+
+
+def routine_menu(routines: Sequence[Routine]) -> str:
+    """The list of routines."""
+    lines = [
+        f"• <b>{escape(r.title)}</b> ({_minutes(r.minutes)}): {escape(r.for_whom)}"
+        for r in routines
+    ]
+    return "<b>Guided routines</b>\n\n" + "\n".join(lines) + "\n\nWhich one would you like?"
+
+
+def routine_button(routine: Routine) -> str:
+    """A routine's button label."""
+    return f"{routine.title} ({_minutes(routine.minutes)})"
+
+
+def _minutes(span: tuple[int, int]) -> str:
+    low, high = span
+    return f"{low} min" if low == high else f"{low}-{high} min"
+
+
+def unfinished_routine(title: str) -> str:
+    """/routine while another routine is unfinished."""
+    return (
+        f"You have an unfinished session of <b>{escape(title)}</b>. Continue it, or stop it "
+        "and start a new one?"
+    )
+
+
+RESUME_LABEL = "▶ Continue"
+NEW_ROUTINE_LABEL = "⏹ Stop it, start a new one"
+
+
+def choose_level(routine: Routine, proposed: str) -> str:
+    """Which level of a routine with a progression."""
+    return (
+        f"<b>{escape(routine.title)}</b>\n{escape(routine.description)}\n\n"
+        "Which level? I've marked the one that fits your history so far."
+    )
+
+
+def level_label(level: Level, proposed: bool) -> str:
+    """A level button."""
+    return f"{'⭐ ' if proposed else ''}{level.label}"
+
+
+def safety_check(
+    routine: Routine, emergency: Sequence[SafetyRule], same_day: Sequence[SafetyRule]
+) -> str:
+    """The red-flag questions before a session."""
+    first = "\n".join(f"• {escape(r.label)}" for r in emergency)
+    second = "\n".join(f"• {escape(r.label)}" for r in same_day)
+    return (
+        f"<b>{escape(routine.title)}</b>\n\nBefore we start, a quick safety check. "
+        "Do any of these apply to you right now?\n\n"
+        f"<b>A. Needs help now</b>\n{first}\n\n<b>B. Needs a doctor today</b>\n{second}"
+    )
+
+
+SAFE_LABEL = "✅ None of these"
+FLAG_EMERGENCY_LABEL = "Something from A"
+FLAG_SAME_DAY_LABEL = "Something from B"
+
+
+def safety_stopped(tier: SafetyTier) -> str:
+    """The session ends because a red flag applies."""
+    return urgent(tier) + "\n\nI've ended the session. Please get checked first."
+
+
+def pain_question(when: str) -> str:
+    """Ask for a pain score; `when` is before, hurt or after."""
+    question = {
+        "before": "How much does your back hurt right now?",
+        "hurt": "How much does it hurt now?",
+        "after": "Well done! How much does your back hurt now, after the session?",
+    }[when]
+    return f"{question}\n0 = no pain, 10 = the worst pain imaginable. Tap a number or type it."
+
+
+SHARP_LABEL = "⚡ Sharp or stabbing"
+TINGLE_LABEL = "Pins and needles / numbness"
+
+
+def invalid_pain() -> str:
+    """A pain score outside 0-10."""
+    return "Please give a whole number from 0 to 10."
+
+
+def _variant_line(label: str, variant: Variant | None) -> str:
+    if variant is None:
+        return ""
+    dose = f" ({escape(variant.dose.describe())})" if variant.dose else ""
+    return f"\n<b>{label}:</b> {escape(variant.name)}{dose}. {escape(variant.how)}"
+
+
+def step_card(
+    routine: Routine,
+    view: StepView,
+    note: str = "",
+    timer_running: bool = False,
+    walk_minutes: int | None = None,
+) -> str:
+    """The card of one step."""
+    variant = {"easier": " (easier version)", "harder": " (harder version)"}.get(view.variant, "")
+    dose = view.dose.describe()
+    lines = [
+        f"<b>Step {view.number} of {view.total}</b> · {escape(routine.title)}",
+        "",
+        f"<b>{escape(view.name)}</b>{variant}",
+        f"<b>Dose:</b> {escape(dose)}",
+        "",
+        escape(view.how),
+        "",
+        f"<b>Common mistake:</b> {escape(view.mistake)}",
+    ]
+    if view.variant != "easier":
+        lines.append(_variant_line("Easier", view.easier).lstrip("\n"))
+    if view.variant != "harder":
+        lines.append(_variant_line("Harder", view.harder).lstrip("\n"))
+    if timer_running and view.timer_seconds:
+        lines += ["", f"⏱ <b>Timer running: {_duration(view.timer_seconds)}</b>"]
+    if note:
+        lines += ["", note]
+    return "\n".join(line for line in lines if line is not None)
+
+
+def _duration(seconds: int) -> str:
+    if seconds < 60:
+        return f"{seconds} s"
+    minutes, rest = divmod(seconds, 60)
+    return f"{minutes} min" + (f" {rest} s" if rest else "")
+
+
+DONE_LABEL = "✅ Done"
+SKIP_LABEL = "⏭ Skip"
+BACK_STEP_LABEL = "⏮ Back"
+TIMER_LABEL = "⏱ Start timer"
+HURTS_LABEL = "🤕 It hurts"
+PAUSE_LABEL = "⏸ Pause"
+STOP_LABEL = "⏹ Stop"
+EASIER_LABEL = "Try the easier version"
+END_LABEL = "End the session"
+SHOW_ROUTINE_LABEL = "↩ Back to the routine"
+
+NOTE_TIME_UP = "⏰ <b>Time's up!</b> Tap Done when you've finished the set."
+NOTE_HURT_OK = (
+    "OK: that is within 2 points of where you started, which is fine. Carry on gently and "
+    "stay in a comfortable range."
+)
+NOTE_EASIER = "Switched to the easier version. Go gently."
+NOTE_RESUMED = "Welcome back. Here is where you were."
+NOTE_WENT_BACK = "Back one step."
+NOTE_SKIPPED = "Skipped."
+
+
+def time_up(step_name: str) -> str:
+    """The short message when a hold is over."""
+    return f"⏰ Time's up for <b>{escape(step_name)}</b>!"
+
+
+def timer_started(seconds: int) -> str:
+    """Toast when a timer starts."""
+    return f"Timer started: {_duration(seconds)}"
+
+
+def exercise_stopped(view: StepView, sharp: bool, tingling: bool) -> str:
+    """That exercise stops: offer the easier version or ending."""
+    why = (
+        "New pins and needles or numbness is a reason to stop."
+        if tingling
+        else "Sharp pain is a reason to stop."
+        if sharp
+        else "That is more than 2 points above where you started, so let's stop this one."
+    )
+    extra = (
+        "\n\nIf the numbness is around your genitals or bottom, or both legs feel weak, "
+        "get medical help straight away."
+        if tingling
+        else ""
+    )
+    easier = (
+        f"\n\nYou can try the easier version ({escape(view.easier.name)}), skip to the next "
+        "exercise, or end the session."
+        if view.easier is not None and view.variant != "easier"
+        else "\n\nYou can skip to the next exercise or end the session."
+    )
+    return f"<b>Stop {escape(view.name)}.</b> {why}{extra}{easier}"
+
+
+def paused(title: str) -> str:
+    """A paused session."""
+    return (
+        f"⏸ <b>{escape(title)}</b> is paused. Continue with /resume or the button below "
+        "whenever you're ready."
+    )
+
+
+def stopped(recorded: bool) -> str:
+    """The session was stopped."""
+    note = " I've saved what you did." if recorded else ""
+    return f"Session stopped.{note} Start again any time with /routine."
+
+
+def summary(routine: Routine, result: Summary) -> str:
+    """The end of a session."""
+    lines = [
+        f"🎉 <b>{escape(routine.title)}: finished</b>"
+        if result.completed
+        else f"<b>{escape(routine.title)}: ended early</b>"
+    ]
+    lines.append(f"Exercises done: {len(result.steps_done)} of {result.steps_total}")
+    if result.steps_skipped:
+        lines.append(f"Skipped: {len(result.steps_skipped)}")
+    if result.steps_easier:
+        lines.append(f"Done in the easier version: {len(result.steps_easier)}")
+    if result.pain_before is not None and result.pain_after is not None:
+        change = result.pain_after - result.pain_before
+        trend = "lower" if change < 0 else "higher" if change > 0 else "the same"
+        lines.append(f"Pain: {result.pain_before} before, {result.pain_after} after ({trend})")
+    lines += [
+        "",
+        "Mild soreness that settles within a day is normal. If the pain is still raised "
+        "tomorrow morning, go easier next time.",
+        "See your progress with /progress.",
+    ]
+    return "\n".join(lines)
+
+
+def not_now() -> str:
+    """An event that does not fit the session's current step."""
+    return "Not now: that doesn't fit this step."
+
+
+def no_routine() -> str:
+    """A routine button or /resume with nothing in progress."""
+    return "There is no routine in progress. Start one with /routine."
+
+
+def session_lost() -> str:
+    """A saved session that can no longer be restored (e.g. the routine changed)."""
+    return "I couldn't restore your last session, sorry. Start a new one with /routine."
+
+
+def unknown_routine() -> str:
+    """A deep link or button naming a routine that does not exist."""
+    return "I don't have that routine. Here are the ones I have:"
+
+
+def routine_paused_for_safety() -> str:
+    """A red flag typed during a routine."""
+    return "I've paused your routine. Please don't continue until you have been checked."
+
+
+# ------------------------------------------------------------------ progress, reminders
+
+
+def progress(
+    done: int, streak: int, rows: Sequence[str], walk_week: int | None, walk_minutes: int | None
+) -> str:
+    """The /progress text."""
+    if done == 0 and not rows:
+        return (
+            "No sessions yet. Start your first one with /routine; I'll keep track of your "
+            "sessions, streak and pain here."
+        )
+    lines = [
+        "<b>Your progress</b>",
+        f"Sessions finished: {done}",
+        f"Current streak: {streak} day{'s' if streak != 1 else ''}",
+    ]
+    if walk_week is not None and walk_minutes is not None:
+        lines.append(f"Walking plan: week {walk_week}, about {walk_minutes} min per walk")
+    if rows:
+        lines += ["", "<b>Pain before → after, latest first</b>", *rows]
+    return "\n".join(lines)
+
+
+def progress_row(
+    day: str, title: str, before: int | None, after: int | None, completed: bool
+) -> str:
+    """One session in /progress."""
+    pain = f"{'-' if before is None else before} → {'-' if after is None else after}"
+    mark = "" if completed else " (ended early)"
+    return f"{escape(day)} · {escape(title)}: {pain}{mark}"
+
+
+def reminder_set(time: str, timezone: str) -> str:
+    """Confirmation of /reminder HH:MM."""
+    return (
+        f"Done: I'll remind you every day at {escape(time)} ({escape(timezone)}). "
+        "Change the time zone with /timezone, stop with /reminder off."
+    )
+
+
+def reminder_off() -> str:
+    """Confirmation of /reminder off."""
+    return "Daily reminder switched off."
+
+
+def reminder_usage(current: str | None) -> str:
+    """/reminder without a valid time."""
+    now = f"Your reminder is set for {escape(current)}. " if current else ""
+    return f"{now}Send /reminder HH:MM (for example /reminder 08:00), or /reminder off."
+
+
+def reminder_nudge() -> str:
+    """The daily reminder."""
+    return "👋 Time for your routine! A few minutes of movement today keeps your back happy."
+
+
+def timezone_set(timezone: str) -> str:
+    """Confirmation of /timezone."""
+    return f"Time zone set to {escape(timezone)}."
+
+
+def timezone_usage(current: str) -> str:
+    """/timezone without a valid zone."""
+    return (
+        f"Your time zone is {escape(current)}. To change it, send /timezone Area/City, "
+        "for example /timezone Europe/London or /timezone America/New_York."
+    )
+
+
+def forget_question() -> str:
+    """/forget asks first."""
+    return (
+        "This deletes everything I have stored about you: sessions, progress, reminders, "
+        "settings and feedback. It cannot be undone. Delete it all?"
+    )
+
+
+FORGET_YES_LABEL = "🗑 Yes, delete everything"
+FORGET_NO_LABEL = "No, keep it"
+
+
+def forgotten() -> str:
+    """After /forget."""
+    return "Done: everything stored about you is deleted. /start begins afresh."
+
+
+def forget_cancelled() -> str:
+    """/forget answered no."""
+    return "Nothing deleted."
+
+
+def cancelled(anything: bool) -> str:
+    """/cancel."""
+    return "OK, cancelled." if anything else "There's nothing to cancel."

@@ -1,0 +1,71 @@
+"""What the dialogue hands to an adapter: messages, edits, toasts, timers. No I/O here.
+
+Text is in Telegram's HTML subset (<b>, <i>); every piece that comes from the user or the
+knowledge base is escaped before it is put in. The console adapter strips the tags.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+
+@dataclass(frozen=True)
+class Button:
+    """An inline button: its label and its callback data (see bot.callbacks)."""
+
+    label: str
+    data: str
+
+
+Keyboard = tuple[tuple[Button, ...], ...]
+
+
+@dataclass(frozen=True)
+class Send:
+    """A new message."""
+
+    text: str
+    buttons: Keyboard = ()
+
+
+@dataclass(frozen=True)
+class Edit:
+    """Replace the text and buttons of a message the bot sent (a new one if it is gone)."""
+
+    message_id: int
+    text: str
+    buttons: Keyboard = ()
+
+
+@dataclass(frozen=True)
+class EditButtons:
+    """Replace only the buttons of a message the bot sent."""
+
+    message_id: int
+    buttons: Keyboard = ()
+
+
+@dataclass(frozen=True)
+class Toast:
+    """A short notice on a pressed button (answers the callback query)."""
+
+    text: str
+
+
+@dataclass(frozen=True)
+class Photo:
+    """A picture (PNG bytes) with a caption."""
+
+    png: bytes
+    caption: str
+
+
+@dataclass(frozen=True)
+class WakeAt:
+    """A timer is due at this moment: the adapter should check for due timers then."""
+
+    due_at: datetime
+
+
+Reply = Send | Edit | EditButtons | Toast | Photo | WakeAt
