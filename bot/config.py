@@ -45,6 +45,7 @@ class Settings:
     knowledge_dir: Path | None
     webhook_url: str | None
     webhook_secret: str | None
+    webhook_listen: str
     port: int
     admin_ids: frozenset[int]
     log_level: str
@@ -101,6 +102,7 @@ def load_settings(environ: Mapping[str, str] | None = None, cwd: Path | None = N
         knowledge_dir=Path(knowledge) if knowledge else None,
         webhook_url=env.get("WEBHOOK_URL") or None,
         webhook_secret=webhook_secret,
+        webhook_listen=env.get("WEBHOOK_LISTEN") or "0.0.0.0",
         port=_int(env, "PORT", 8443),
         admin_ids=admins,
         log_level=(env.get("LOG_LEVEL") or "INFO").upper(),
