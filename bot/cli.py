@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import asyncio
 import json
 import sys
 from collections.abc import Sequence
@@ -14,6 +15,7 @@ from bot.answering import Answerer, Verdict
 from bot.config import ConfigError, Settings, load_settings
 from bot.evaluation import evaluate, load_cases
 from bot.knowledge import KnowledgeBase, KnowledgeError, load_knowledge
+from bot.store import ReviewQuestion, open_store
 
 REQUIRED_TOPICS = Path(__file__).resolve().parent / "required_topics.txt"
 
@@ -52,8 +54,10 @@ def _verdict_text(kb: KnowledgeBase, verdict: Verdict) -> str:
     entry = kb.entry(verdict.entry_id) if verdict.entry_id else None
     if entry is not None:
         sources = "\n".join(f"- {s.citation}" for s in entry.sources)
-        parts.append(f"{entry.title} [{entry.id}, score {verdict.score:.0f}]\n\n"
-                     f"{entry.answer}\n\nSources:\n{sources}")
+        parts.append(
+            f"{entry.title} [{entry.id}, score {verdict.score:.0f}]\n\n"
+            f"{entry.answer}\n\nSources:\n{sources}"
+        )
     elif verdict.match.kind == "clarify":
         options = ", ".join(f"{c.entry_id} ({c.score:.0f})" for c in verdict.candidates)
         parts.append(f"Did you mean: {options}?")
@@ -149,6 +153,62 @@ def cmd_kb_dump(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_kb_review(settings: Settings, args: argparse.Namespace) -> int:
+    """Unanswered and not-helpful questions from the store, grouped, largest first."""
+    from bot.review import export_yaml, group_questions, report_lines
+
+    kb = _load(settings)
+
+    async def read() -> list[ReviewQuestion]:
+        store = open_store(database_url=settings.database_url, sqlite_path=settings.db_path)
+        await store.open()
+        try:
+            return await store.review_questions()
+        finally:
+            await store.close()
+
+    groups = group_questions(asyncio.run(read()), Answerer(kb).matcher)
+    print("\n".join(report_lines(groups)))
+    if args.export:
+        Path(args.export).write_text(export_yaml(groups), encoding="utf-8")
+        print(f"written to {args.export}")
+    return 0
+
+
+def cmd_db_migrate_to(settings: Settings, args: argparse.Namespace) -> int:
+    """Copy the SQLite store (HIPBOT_DB) into a PostgreSQL database."""
+    target_url: str = args.url
+    if not target_url.startswith(("postgres://", "postgresql://")):
+        print("hipbot: the target must be a postgres:// or postgresql:// URL", file=sys.stderr)
+        return 2
+    if not settings.db_path.is_file():
+        print(f"hipbot: no SQLite store at {settings.db_path}", file=sys.stderr)
+        return 1
+
+    async def copy() -> dict[str, int]:
+        source = open_store(database_url=None, sqlite_path=settings.db_path)
+        target = open_store(database_url=target_url, sqlite_path=settings.db_path)
+        await source.open()
+        try:
+            await target.open()
+            try:
+                return await target.copy_from(source)
+            finally:
+                await target.close()
+        finally:
+            await source.close()
+
+    try:
+        counts = asyncio.run(copy())
+    except OSError as exc:
+        print(f"hipbot: cannot reach the target database: {type(exc).__name__}", file=sys.stderr)
+        return 1
+    for table, rows in counts.items():
+        print(f"{table}: {rows} rows")
+    print("done: the PostgreSQL store now holds everything from the SQLite file")
+    return 0
+
+
 def cmd_run(settings: Settings, args: argparse.Namespace) -> int:
     """Run the Telegram bot."""
     kb = _load(settings)
@@ -186,9 +246,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.set_defaults(handler=cmd_default)
     sub = parser.add_subparsers(title="commands")
     sub.add_parser("run", help="run the Telegram bot").set_defaults(handler=cmd_run)
-    sub.add_parser("chat", help="the conversation in the terminal").set_defaults(
-        handler=cmd_chat
-    )
+    sub.add_parser("chat", help="the conversation in the terminal").set_defaults(handler=cmd_chat)
     ask = sub.add_parser("ask", help="answer one question (or one per line from stdin)")
     ask.add_argument("--json", action="store_true", help="print JSON")
     ask.add_argument("question", nargs="*")
@@ -201,9 +259,15 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate_parser = kb_sub.add_parser("eval", help="score evaluation files")
     evaluate_parser.add_argument("files", nargs="+")
     evaluate_parser.set_defaults(handler=cmd_kb_eval)
-    kb_sub.add_parser("dump", help="the knowledge base as JSON").set_defaults(
-        handler=cmd_kb_dump
-    )
+    kb_sub.add_parser("dump", help="the knowledge base as JSON").set_defaults(handler=cmd_kb_dump)
+    review = kb_sub.add_parser("review", help="unanswered and not-helpful questions, grouped")
+    review.add_argument("--export", metavar="FILE", help="write them in the eval format")
+    review.set_defaults(handler=cmd_kb_review)
+    db = sub.add_parser("db", help="database tools")
+    db_sub = db.add_subparsers(title="db commands", required=True)
+    migrate = db_sub.add_parser("migrate-to", help="copy the SQLite store into PostgreSQL")
+    migrate.add_argument("url", help="postgresql://user@host:port/database")
+    migrate.set_defaults(handler=cmd_db_migrate_to)
     return parser
 
 

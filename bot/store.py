@@ -69,6 +69,19 @@ class Reminder:
     last_sent_on: date | None
 
 
+REVIEW_REASONS = ("unanswered", "not-helpful")
+
+
+@dataclass(frozen=True)
+class ReviewQuestion:
+    """A question kept for the curators: unanswered, or answered but marked not helpful."""
+
+    text: str
+    reason: str
+    entry_id: str | None
+    asked_at: datetime
+
+
 @dataclass(frozen=True)
 class Timer:
     """A persisted timer; `payload` is JSON text owned by the caller."""
@@ -161,8 +174,15 @@ class Store(Protocol):
         """Log a question anonymously by how it was handled."""
         ...
 
-    async def record_unanswered(self, text: str) -> None:
-        """Log the text of a question the bot could not answer (no user id)."""
+    async def record_unanswered(
+        self, text: str, reason: str = "unanswered", entry_id: str | None = None
+    ) -> None:
+        """Log a question the bot could not answer, or whose answer was not helpful (no
+        user id)."""
+        ...
+
+    async def review_questions(self, limit: int = 5000) -> list[ReviewQuestion]:
+        """Questions kept for the curators, newest first."""
         ...
 
     async def unanswered(self, limit: int = 1000) -> list[tuple[str, datetime]]:
@@ -537,13 +557,40 @@ class SqlStore(ABC):
                 (uuid.uuid4().hex, kind, entry_id, float(score), encode_ts(_utcnow())),
             )
 
-    async def record_unanswered(self, text: str) -> None:
-        """Log the text of a question the bot could not answer (no user id)."""
+    async def record_unanswered(
+        self, text: str, reason: str = "unanswered", entry_id: str | None = None
+    ) -> None:
+        """Log a question the bot could not answer, or whose answer was not helpful (no
+        user id)."""
+        if reason not in REVIEW_REASONS:
+            raise ValueError(f"unknown reason {reason!r}")
         async with self._transaction(write=True) as db:
             await db.execute(
-                "INSERT INTO unanswered (id, text, asked_at) VALUES (?, ?, ?)",
-                (uuid.uuid4().hex, text[:UNANSWERED_MAX_CHARS], encode_ts(_utcnow())),
+                "INSERT INTO unanswered (id, text, asked_at, reason, entry_id)"
+                " VALUES (?, ?, ?, ?, ?)",
+                (
+                    uuid.uuid4().hex,
+                    text[:UNANSWERED_MAX_CHARS],
+                    encode_ts(_utcnow()),
+                    reason,
+                    entry_id,
+                ),
             )
+
+    async def review_questions(self, limit: int = 5000) -> list[ReviewQuestion]:
+        """Questions kept for the curators, newest first."""
+        async with self._transaction(write=False) as db:
+            rows = await db.fetchall(
+                "SELECT text, reason, entry_id, asked_at FROM unanswered"
+                " ORDER BY asked_at DESC, id LIMIT ?",
+                (limit,),
+            )
+        return [
+            ReviewQuestion(
+                str(r[0]), str(r[1]), None if r[2] is None else str(r[2]), decode_ts(r[3])
+            )
+            for r in rows
+        ]
 
     async def unanswered(self, limit: int = 1000) -> list[tuple[str, datetime]]:
         """Return unanswered questions with their time, newest first."""

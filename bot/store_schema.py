@@ -82,6 +82,11 @@ MIGRATIONS: list[list[str]] = [
         " asked_at TEXT NOT NULL)",
         "CREATE INDEX unanswered_asked_at ON unanswered (asked_at)",
     ],
+    # 2: answers marked "not helpful" are kept for review beside unanswered questions.
+    [
+        "ALTER TABLE unanswered ADD COLUMN reason TEXT NOT NULL DEFAULT 'unanswered'",
+        "ALTER TABLE unanswered ADD COLUMN entry_id TEXT",
+    ],
 ]
 
 
@@ -141,7 +146,7 @@ TABLES: tuple[Table, ...] = (
     ),
     Table("timers", ("timer_id", "user_id", "chat_id", "due_at", "payload"), ("timer_id",), True),
     Table("question_log", ("id", "kind", "entry_id", "score", "asked_at"), ("id",), False),
-    Table("unanswered", ("id", "text", "asked_at"), ("id",), False),
+    Table("unanswered", ("id", "text", "asked_at", "reason", "entry_id"), ("id",), False),
 )
 
 TABLES_BY_NAME: dict[str, Table] = {t.name: t for t in TABLES}
