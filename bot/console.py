@@ -7,11 +7,14 @@ label is a number (the pain scale) keeps that number. Timers and reminders reall
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import getpass
 import html
+import io
 import os
 import re
 import sys
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -127,6 +130,8 @@ class Console:
     def show_buttons(self, message_id: int, buttons: Keyboard) -> None:
         """Print the numbered choices of a message; they become the current ones."""
         if not buttons:
+            # The message lost its buttons: its numbers press nothing any more.
+            self.choices = [c for c in self.choices if c.message_id != message_id]
             return
         choices = number_buttons(buttons, message_id)
         self.choices = choices
@@ -162,12 +167,20 @@ async def _lines(stream: TextIO) -> asyncio.Queue[str | None]:
     queue: asyncio.Queue[str | None] = asyncio.Queue()
     loop = asyncio.get_running_loop()
 
-    def read() -> None:
-        for line in stream:
+    def put(line: str | None) -> None:
+        with contextlib.suppress(RuntimeError):  # the chat has ended and the loop is closed
             loop.call_soon_threadsafe(queue.put_nowait, line)
-        loop.call_soon_threadsafe(queue.put_nowait, None)
 
-    loop.run_in_executor(None, read)
+    def read() -> None:
+        try:
+            for line in stream:
+                put(line)
+        finally:
+            put(None)
+
+    # A daemon thread, not the loop's executor: asyncio.run would wait for a thread blocked
+    # on the terminal, so /quit would only end the chat at the next line or Ctrl-D.
+    threading.Thread(target=read, name="chat-input", daemon=True).start()
     return queue
 
 
@@ -201,6 +214,8 @@ async def _run(settings: Settings, kb: KnowledgeBase) -> None:
         dialogue = Dialogue(kb, store, timer_scale=settings.timer_scale)
         user_id = int(os.environ.get("HIPBOT_CONSOLE_USER", CONSOLE_USER_ID))
         who = Who(user_id, user_id, _name())
+        if isinstance(sys.stdin, io.TextIOWrapper):
+            sys.stdin.reconfigure(errors="replace")  # bytes that are not UTF-8 must not stop input
         await chat(dialogue, sys.stdin, sys.stdout, who)
     finally:
         await store.close()

@@ -25,6 +25,7 @@ from bot.store import FinishedSession, Store, Timer, User, UserTx
 
 MAX_TEXT = 10_000
 MAX_KEPT_QUESTION = 1000
+HISTORY_LIMIT = 10_000
 REMINDER_GRACE = timedelta(hours=1)
 _PAIN_TEXT = re.compile(r"^\s*(-?\d{1,3})\s*(?:/\s*10)?\s*$")
 _TIME = re.compile(r"^([01]?\d|2[0-3])[:.h]([0-5]\d)$")
@@ -241,7 +242,8 @@ class Dialogue:
     # ------------------------------------------------------------------ text
 
     async def _on_text(self, ctx: _Ctx, text: str) -> list[Reply]:
-        text = text[:MAX_TEXT]
+        # Lone surrogates (broken input) cannot be stored or sent: replace them.
+        text = text[:MAX_TEXT].encode("utf-8", "replace").decode("utf-8")
         session = await self._session(ctx)
         if isinstance(session, _Session) and session.state.phase in _PAIN_PHASES:
             number = _PAIN_TEXT.match(text)
@@ -249,17 +251,17 @@ class Dialogue:
                 return await self._apply(ctx, session, rt.Pain(int(number.group(1))))
         verdict = self.answerer.verdict(text)
         replies: list[Reply] = []
-        active = isinstance(session, _Session)
+        # No "back to the routine" next to a red flag: the routine waits until they are checked.
+        active = isinstance(session, _Session) and verdict.screen.tier is None
         if verdict.screen.tier is not None:
             replies.append(Send(msg.urgent(verdict.screen.tier)))
             if isinstance(session, _Session) and session.state.phase in rt.PAUSABLE_PHASES:
                 await self._apply(ctx, session, rt.Pause())
                 replies.append(Send(msg.routine_paused_for_safety()))
-                active = False
         self._record(ctx, verdict.kind, verdict.entry_id, verdict.score)
         if verdict.small_talk is not None:
             return [Send(verdict.small_talk.reply)]
-        back = [Button(msg.SHOW_ROUTINE_LABEL, _rt("show"))] if active else []
+        back = _back_to_routine() if active else []
         match verdict.match.kind:
             case "answer" if verdict.entry_id:
                 entry = self.kb.entries[verdict.entry_id]
@@ -296,17 +298,19 @@ class Dialogue:
 
         ctx.after_commit.append(write)
 
-    def _answer_keyboard(self, entry: Entry, extra: Sequence[Button] = ()) -> Keyboard:
+    def _answer_keyboard(
+        self, entry: Entry, extra: Sequence[Button] = (), *, feedback: bool = True
+    ) -> Keyboard:
         related = [
             [Button(msg.RELATED_PREFIX + self.kb.entries[r].title, _show(r))]
             for r in entry.related
             if r in self.kb.entries
         ][:3]
-        feedback = [
+        votes = [
             Button(msg.HELPFUL_LABEL, cb.encode(cb.Feedback(entry.id, True))),
             Button(msg.NOT_HELPFUL_LABEL, cb.encode(cb.Feedback(entry.id, False))),
         ]
-        return _kb_buttons([*related, feedback, list(extra)])
+        return _kb_buttons([*related, votes if feedback else [], list(extra)])
 
     def _fallback_keyboard(self, extra: Sequence[Button] = ()) -> Keyboard:
         return _kb_buttons([[Button(msg.BROWSE_TOPICS_LABEL, _menu("topics"))], list(extra)])
@@ -377,7 +381,7 @@ class Dialogue:
     async def _cmd_progress(self, ctx: _Ctx, args: str) -> list[Reply]:
         user = await ctx.tx.get_user()
         zone = _zone(user.timezone if user else "UTC") or ZoneInfo("UTC")
-        sessions = await ctx.tx.finished_sessions(limit=30)
+        sessions = await ctx.tx.finished_sessions(limit=HISTORY_LIMIT)
         today = ctx.now.astimezone(zone).date()
         days = sorted({s.finished_at.astimezone(zone).date() for s in sessions if s.completed})
         rows = [
@@ -482,8 +486,10 @@ class Dialogue:
                 ]
                 if ctx.message_id is not None:
                     entry = self.kb.entries[entry_id]
-                    related = self._answer_keyboard(entry)[:-1]
-                    replies.append(EditButtons(ctx.message_id, related))
+                    session = await self._session(ctx)
+                    back = _back_to_routine() if isinstance(session, _Session) else []
+                    keyboard = self._answer_keyboard(entry, back, feedback=False)
+                    replies.append(EditButtons(ctx.message_id, keyboard))
                 return replies
             case cb.NoneOfThese():
                 question = await ctx.tx.get_state(LAST_QUESTION)
@@ -543,7 +549,7 @@ class Dialogue:
         return [Send(msg.routine_menu(routines), _kb_buttons(rows))]
 
     async def _history(self, ctx: _Ctx, routine_id: str | None = None) -> list[tuple[str, date]]:
-        sessions = await ctx.tx.finished_sessions(limit=200)
+        sessions = await ctx.tx.finished_sessions(limit=HISTORY_LIMIT)
         return [
             (s.routine_id, s.finished_at.date())
             for s in sessions
@@ -611,8 +617,13 @@ class Dialogue:
         except (ValueError, KeyError, TypeError):
             return []
         session = await self._session(ctx)
-        if not isinstance(session, _Session) or session.state.started_at.isoformat() != started:
-            return []
+        if (
+            not isinstance(session, _Session)
+            or session.state.started_at.isoformat() != started
+            or session.state.phase != rt.Phase.TIMER
+            or session.state.timer_step != step_index
+        ):
+            return []  # stale: that timer's session, step or hold is over
         ctx.message_id = card if isinstance(card, int) else None
         view = rt.step_view(session.routine, session.state, step_index)
         replies = await self._apply(ctx, session, rt.TimerFinished(step_index))
@@ -696,6 +707,8 @@ class Dialogue:
             if isinstance(event, rt.SharpPain)
             else "tingle"
             if isinstance(event, rt.Tingling)
+            else "pain"
+            if isinstance(event, rt.Pain)
             else ""
         )
         return [
@@ -770,7 +783,9 @@ class Dialogue:
             if view.easier is not None and view.variant != "easier":
                 rows.append([Button(msg.EASIER_LABEL, _rt("easier"))])
             rows += [[Button(msg.SKIP_LABEL, _rt("skip"))], [Button(msg.END_LABEL, _rt("end"))]]
-            text = msg.exercise_stopped(view, sharp=cause == "sharp", tingling=cause == "tingle")
+            text = msg.exercise_stopped(
+                view, sharp=cause == "sharp", tingling=cause == "tingle", pain_up=cause == "pain"
+            )
             return text, rows
         if phase in (rt.Phase.STEP, rt.Phase.TIMER):
             view = rt.step_view(routine, state)
@@ -809,6 +824,10 @@ class Dialogue:
             chosen = self.kb.tiers.get(tier or "emergency") or self.kb.tiers["emergency"]
             return msg.safety_stopped(chosen), []
         return msg.stopped(summary is not None), []
+
+
+def _back_to_routine() -> list[Button]:
+    return [Button(msg.SHOW_ROUTINE_LABEL, _rt("show"))]
 
 
 def _show(entry_id: str) -> str:

@@ -304,14 +304,16 @@ def timer_started(seconds: int) -> str:
     return f"Timer started: {_duration(seconds)}"
 
 
-def exercise_stopped(view: StepView, sharp: bool, tingling: bool) -> str:
-    """That exercise stops: offer the easier version or ending."""
+def exercise_stopped(view: StepView, sharp: bool, tingling: bool, pain_up: bool = False) -> str:
+    """That exercise stops: offer the easier version or ending (the reason when it is known)."""
     why = (
         "New pins and needles or numbness is a reason to stop."
         if tingling
         else "Sharp pain is a reason to stop."
         if sharp
         else "That is more than 2 points above where you started, so let's stop this one."
+        if pain_up
+        else "We stopped this exercise because it hurt."
     )
     extra = (
         "\n\nIf the numbness is around your genitals or bottom, or both legs feel weak, "
