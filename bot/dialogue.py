@@ -7,6 +7,7 @@ transaction, which is committed before the replies go back to the adapter to be 
 
 from __future__ import annotations
 
+import asyncio
 import json
 import re
 from collections.abc import Awaitable, Callable, Sequence
@@ -18,9 +19,22 @@ from bot import callbacks as cb
 from bot import messages as msg
 from bot import routine as rt
 from bot.answering import Answerer
-from bot.knowledge import Entry, KnowledgeBase
-from bot.replies import Button, Edit, EditButtons, Keyboard, Reply, Send, Toast, WakeAt
+from bot.chart import Point, progress_png
+from bot.knowledge import Entry, KnowledgeBase, KnowledgeError
+from bot.replies import (
+    Button,
+    Edit,
+    EditButtons,
+    InlineItem,
+    Keyboard,
+    Photo,
+    Reply,
+    Send,
+    Toast,
+    WakeAt,
+)
 from bot.routine_model import Routine
+from bot.stats import Stats
 from bot.store import FinishedSession, Store, Timer, User, UserTx
 
 MAX_TEXT = 10_000
@@ -52,6 +66,10 @@ _ROUTINE_EVENTS: dict[str, rt.Event] = {
     "stop": rt.Stop(),
 }
 LAST_QUESTION = "last_question"
+ANSWERED = "answered:"
+CHART_SESSIONS = 30
+# Anyone else gets exactly the unknown-command reply: no hint that these exist.
+ADMIN_COMMANDS = frozenset({"stats", "reload"})
 
 
 @dataclass(frozen=True)
@@ -117,6 +135,7 @@ class _Ctx:
     now: datetime
     message_id: int | None = None
     after_commit: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
+    chart: tuple[list[Point], int] | None = None
 
 
 @dataclass(frozen=True)
@@ -161,12 +180,16 @@ class Dialogue:
         *,
         clock: Callable[[], datetime] = utcnow,
         timer_scale: float = 1.0,
+        admin_ids: frozenset[int] = frozenset(),
+        reload: Callable[[], KnowledgeBase] | None = None,
     ) -> None:
         self.kb = kb
         self.store = store
         self.answerer = answerer or Answerer(kb)
         self.clock = clock
         self.timer_scale = timer_scale
+        self.admin_ids = admin_ids
+        self.reload = reload
 
     def replace_knowledge(self, kb: KnowledgeBase, answerer: Answerer) -> None:
         """Swap in a reloaded, already validated knowledge base."""
@@ -176,15 +199,47 @@ class Dialogue:
 
     async def handle(self, event: Event) -> list[Reply]:
         """Handle one event for one user, in one transaction; the replies to send."""
+        if (
+            isinstance(event, CommandIn)
+            and event.name.lower() in ADMIN_COMMANDS
+            and event.who.user_id in self.admin_ids
+        ):
+            return await self._admin(event.name.lower())
         ctx_holder: list[_Ctx] = []
         async with self.store.user_action(event.who.user_id) as tx:
             ctx = _Ctx(tx, event.who, self.clock())
             ctx_holder.append(ctx)
             await self._ensure_user(ctx)
             replies = await self._dispatch(ctx, event)
-        for write in ctx_holder[0].after_commit:
+        ctx = ctx_holder[0]
+        for write in ctx.after_commit:
             await write()
+        if ctx.chart is not None:
+            # Drawing takes a while: after the commit and off the event loop.
+            png = await asyncio.to_thread(progress_png, *ctx.chart)
+            if png is not None:
+                replies.append(Photo(png, msg.chart_caption()))
         return replies
+
+    def inline(self, query: str) -> list[InlineItem]:
+        """Entries matching an inline query (`@bot psoas`), best first; no store involved."""
+        text = query.strip()[:MAX_KEPT_QUESTION]
+        if not text:
+            return [self._inline_item(self.kb.entries[i]) for i in list(self.kb.entries)[:10]]
+        ranked = self.answerer.matcher.score(text)
+        floor = self.answerer.matcher.thresholds.clarify
+        return [
+            self._inline_item(self.kb.entries[c.entry_id]) for c in ranked[:10] if c.score >= floor
+        ]
+
+    def _inline_item(self, entry: Entry) -> InlineItem:
+        return InlineItem(
+            entry_id=entry.id,
+            title=entry.title,
+            description=msg.inline_description(entry),
+            text=msg.answer(entry),
+            start_payload=f"kb-{entry.id}",
+        )
 
     async def fire_due_timers(self) -> list[tuple[Who, list[Reply]]]:
         """Claim every due timer (each fires once, across processes) and handle it."""
@@ -265,6 +320,7 @@ class Dialogue:
         match verdict.match.kind:
             case "answer" if verdict.entry_id:
                 entry = self.kb.entries[verdict.entry_id]
+                await ctx.tx.set_state(ANSWERED + entry.id, text[:MAX_KEPT_QUESTION])
                 replies.append(Send(msg.answer(entry), self._answer_keyboard(entry, back)))
             case "clarify" if verdict.candidates:
                 await ctx.tx.set_state(LAST_QUESTION, text[:MAX_KEPT_QUESTION])
@@ -292,9 +348,11 @@ class Dialogue:
 
         ctx.after_commit.append(write)
 
-    def _keep_unanswered(self, ctx: _Ctx, text: str) -> None:
+    def _keep_unanswered(
+        self, ctx: _Ctx, text: str, reason: str = "unanswered", entry_id: str | None = None
+    ) -> None:
         async def write() -> None:
-            await self.store.record_unanswered(text[:MAX_KEPT_QUESTION])
+            await self.store.record_unanswered(text[:MAX_KEPT_QUESTION], reason, entry_id)
 
         ctx.after_commit.append(write)
 
@@ -334,6 +392,26 @@ class Dialogue:
         if handler is None:
             return [Send(msg.unknown_command())]
         return await handler(ctx, args)
+
+    async def _admin(self, name: str) -> list[Reply]:
+        """/stats and /reload, for ADMIN_IDS only (outside any user's transaction)."""
+        if name == "stats":
+            stats = Stats(
+                users=await self.store.user_count(),
+                questions=await self.store.question_counts(),
+                feedback=await self.store.feedback_counts(),
+                sessions=await self.store.all_finished_sessions(),
+                active=await self.store.active_session_count(),
+            )
+            return [Send("\n".join(stats.lines()))]
+        if self.reload is None:
+            return [Send(msg.reload_unavailable())]
+        try:
+            kb = await asyncio.to_thread(self.reload)
+        except KnowledgeError as error:
+            return [Send(msg.reload_failed([str(p) for p in error.problems]))]
+        self.replace_knowledge(kb, await asyncio.to_thread(Answerer, kb))
+        return [Send(msg.reloaded(len(kb.entries), len(kb.routines)))]
 
     async def _cmd_start(self, ctx: _Ctx, args: str) -> list[Reply]:
         payload = args.split()[0] if args.split() else ""
@@ -408,7 +486,14 @@ class Dialogue:
             week = rt.plan_week(walks, today, plan)
             minutes = rt.walk_minutes(walks, today, plan)
         done = sum(1 for s in sessions if s.completed)
-        return [Send(msg.progress(done, streak(days, today), rows, week, minutes))]
+        current = streak(days, today)
+        if sessions:
+            points = [
+                Point(s.finished_at.astimezone(zone), s.pain_before, s.pain_after)
+                for s in sessions[:CHART_SESSIONS]
+            ]
+            ctx.chart = (points, current)
+        return [Send(msg.progress(done, current, rows, week, minutes))]
 
     async def _cmd_reminder(self, ctx: _Ctx, args: str) -> list[Reply]:
         user = await ctx.tx.get_user()
@@ -481,6 +566,12 @@ class Dialogue:
                 return self._edit_or_send(ctx, msg.answer(entry), [back])
             case cb.Feedback(entry_id, helpful) if entry_id in self.kb.entries:
                 await ctx.tx.add_feedback(entry_id, helpful)
+                question = await ctx.tx.get_state(ANSWERED + entry_id)
+                if not helpful:
+                    # The curators see which question the answer failed (never who asked it).
+                    asked = question or self.kb.entries[entry_id].title
+                    self._keep_unanswered(ctx, asked, "not-helpful", entry_id)
+                await ctx.tx.set_state(ANSWERED + entry_id, None)
                 replies: list[Reply] = [
                     Toast(msg.FEEDBACK_THANKS if helpful else msg.FEEDBACK_SORRY)
                 ]

@@ -489,3 +489,42 @@ def forget_cancelled() -> str:
 def cancelled(anything: bool) -> str:
     """/cancel."""
     return "OK, cancelled." if anything else "There's nothing to cancel."
+
+
+# ------------------------------------------------------------------ chart, inline, admin
+
+
+def chart_caption() -> str:
+    """Under the /progress chart."""
+    return "Pain before (red) and after (green) each session."
+
+
+def inline_description(entry: Entry) -> str:
+    """The first words of an answer and its sources, for an inline result (plain text)."""
+    words = entry.answer.split()
+    start = " ".join(words[:24]) + ("…" if len(words) > 24 else "")
+    sources = "; ".join(s.code for s in entry.sources)
+    return f"{start} [{sources}]"
+
+
+OPEN_IN_BOT_LABEL = "Open in Hip & Back Coach"
+
+
+def reload_unavailable() -> str:
+    """/reload where the bot cannot reload."""
+    return "Reloading is not available here."
+
+
+def reload_failed(problems: Sequence[str]) -> str:
+    """/reload of an invalid knowledge base: the old one keeps running."""
+    shown = "\n".join(f"• {escape(p)}" for p in problems[:30])
+    more = f"\n… and {len(problems) - 30} more" if len(problems) > 30 else ""
+    return (
+        f"The knowledge base has {len(problems)} problem(s); I kept the one that is running."
+        f"\n\n{shown}{more}"
+    )
+
+
+def reloaded(entries: int, routines: int) -> str:
+    """/reload done."""
+    return f"Reloaded: {entries} entries and {routines} routines."

@@ -69,3 +69,14 @@ class WakeAt:
 
 
 Reply = Send | Edit | EditButtons | Toast | Photo | WakeAt
+
+
+@dataclass(frozen=True)
+class InlineItem:
+    """An entry offered as an inline-mode result (`@bot psoas` in any chat)."""
+
+    entry_id: str
+    title: str
+    description: str
+    text: str
+    start_payload: str
