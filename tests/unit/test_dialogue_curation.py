@@ -6,7 +6,7 @@ from __future__ import annotations
 import io
 import shutil
 import struct
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -51,7 +51,7 @@ def who(user: int) -> Who:
     return Who(user, user, "Test")
 
 
-def only_text(replies: list[object]) -> str:
+def only_text(replies: Sequence[object]) -> str:
     return "\n".join(r.text for r in replies if isinstance(r, Send))
 
 
