@@ -3,11 +3,14 @@ and dialogue replies into Bot API calls. Nothing here decides what to say."""
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
 import re
-from collections import OrderedDict
-from collections.abc import Callable, Coroutine, Sequence
+from collections import OrderedDict, deque
+from collections.abc import Awaitable, Callable, Coroutine, Sequence
+from contextlib import AbstractAsyncContextManager
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 from urllib.parse import urlsplit
@@ -27,6 +30,7 @@ from telegram.ext import (
     AIORateLimiter,
     Application,
     ApplicationBuilder,
+    BaseUpdateProcessor,
     CallbackContext,
     CallbackQueryHandler,
     ChatMemberHandler,
@@ -52,21 +56,53 @@ REMINDER_SWEEP_SECONDS = 30.0
 SEND_ENDPOINTS = frozenset(
     {"sendMessage", "sendPhoto", "editMessageText", "editMessageReplyMarkup", "sendChatAction"}
 )
-# Telegram asks for no more than one message a second per chat; a short burst is tolerated.
+# Telegram's flood limits: about 30 messages a second in all, 20 a minute in one group, and
+# one a second in one chat (a short burst is tolerated).
+OVERALL_PER_SECOND = 30
+GROUP_PER_MINUTE = 20
 CHAT_BURST = 3
+# Every period is 10% longer than Telegram's: a request that leaves a little late, or the next
+# one a little early, still keeps to the limit where Telegram measures it.
+MARGIN = 1.1
 MAX_TRACKED_CHATS = 10_000
 
 
+class SlidingWindow:
+    """At most `limit` requests in any `period` seconds (PTB's token buckets, full at the
+    start, let up to twice their rate through in one period)."""
+
+    def __init__(self, limit: int, period: float) -> None:
+        self.period = period
+        self._times: deque[float] = deque(maxlen=limit)
+        self._lock = asyncio.Lock()
+
+    async def __aenter__(self) -> None:
+        async with self._lock:  # first come, first served
+            loop = asyncio.get_running_loop()
+            if len(self._times) == self._times.maxlen:
+                await asyncio.sleep(self._times[0] + self.period - loop.time())
+            self._times.append(loop.time())
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        """Nothing to release: a request counts from the moment it is let through."""
+
+
 class ChatRateLimiter(AIORateLimiter):
-    """PTB's rate limiter (30/s overall, 20/min per group, retries on 429) plus a per-chat
-    limit for private chats: a burst of three, then one message a second."""
+    """Telegram's flood limits, taken right before each request goes out (also before each
+    retry): 30 a second overall, 20 a minute per group, and per private chat a burst of three,
+    then one a second. PTB's AIORateLimiter is used for its retries on 429 only."""
 
     def __init__(self, max_retries: int = 5) -> None:
-        super().__init__(max_retries=max_retries)
-        self._chats: OrderedDict[int, AsyncLimiter] = OrderedDict()
+        super().__init__(overall_max_rate=0, group_max_rate=0, max_retries=max_retries)
+        self._overall = SlidingWindow(OVERALL_PER_SECOND, MARGIN)
+        self._chats: OrderedDict[int, AsyncLimiter | SlidingWindow] = OrderedDict()
 
-    def _limiter(self, chat_id: int) -> AsyncLimiter:
-        limiter = self._chats.pop(chat_id, None) or AsyncLimiter(CHAT_BURST, CHAT_BURST)
+    def _limiter(self, chat_id: int) -> AsyncLimiter | SlidingWindow:
+        limiter = self._chats.pop(chat_id, None) or (
+            SlidingWindow(GROUP_PER_MINUTE, 60 * MARGIN)
+            if chat_id < 0
+            else AsyncLimiter(CHAT_BURST, CHAT_BURST * MARGIN)
+        )
         self._chats[chat_id] = limiter
         while len(self._chats) > MAX_TRACKED_CHATS:
             self._chats.popitem(last=False)
@@ -81,16 +117,63 @@ class ChatRateLimiter(AIORateLimiter):
         data: dict[str, Any],
         rate_limit_args: int | None,
     ) -> bool | dict[str, Any] | list[dict[str, Any]]:
-        """Wait for the chat's budget, then PTB's limits and retries."""
+        """PTB's retries around the request; the chat's and the overall budget inside them,
+        so a request waits for them after any flood wait, right before it is sent."""
         chat_id = data.get("chat_id")
-        if endpoint in SEND_ENDPOINTS and isinstance(chat_id, int) and chat_id > 0:
-            async with self._limiter(chat_id):
-                return await super().process_request(
-                    callback, args, kwargs, endpoint, data, rate_limit_args
-                )
+        chat: AbstractAsyncContextManager[None] = contextlib.nullcontext()
+        if endpoint in SEND_ENDPOINTS and isinstance(chat_id, int):
+            chat = self._limiter(chat_id)
+        overall = self._overall if chat_id is not None else contextlib.nullcontext()
+
+        async def limited(
+            *call_args: Any, **call_kwargs: Any
+        ) -> bool | dict[str, Any] | list[dict[str, Any]]:
+            async with chat, overall:
+                return await callback(*call_args, **call_kwargs)
+
         return await super().process_request(
-            callback, args, kwargs, endpoint, data, rate_limit_args
+            limited, args, kwargs, endpoint, data, rate_limit_args
         )
+
+
+@dataclass
+class _Turns:
+    """One user's updates: the one being handled holds the lock, the others wait for it."""
+
+    lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+    waiting: int = 0
+
+
+class PerUserUpdates(BaseUpdateProcessor):
+    """Updates of different users are handled at the same time, each user's one after the
+    other, in the order they came: one user waiting for their chat's send budget (or a slow
+    reply) does not hold up everyone else, and nobody's taps overtake each other."""
+
+    def __init__(self, max_concurrent_updates: int = 256) -> None:
+        super().__init__(max_concurrent_updates)
+        self._turns: dict[int | None, _Turns] = {}  # by user id (or chat id, for channels)
+
+    async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
+        """Wait for the user's earlier updates, then handle this one."""
+        key = None
+        if isinstance(update, Update):
+            who = update.effective_user or update.effective_chat
+            key = who.id if who else None
+        turns = self._turns.setdefault(key, _Turns())
+        turns.waiting += 1
+        try:
+            async with turns.lock:
+                await coroutine
+        finally:
+            turns.waiting -= 1
+            if not turns.waiting:
+                del self._turns[key]
+
+    async def initialize(self) -> None:
+        """Nothing to set up."""
+
+    async def shutdown(self) -> None:
+        """Nothing to tear down."""
 
 
 class TokenFilter(logging.Filter):
@@ -122,6 +205,8 @@ def configure_logging(settings: Settings) -> None:
     )
     logging.getLogger("httpx").setLevel(logging.WARNING)
     logging.getLogger("httpcore").setLevel(logging.WARNING)
+    # The JobQueue's scheduler logs two INFO lines per job run: every few seconds for the sweeps.
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)
     if settings.token:
         token_filter = TokenFilter(settings.token)
         for handler in logging.getLogger().handlers:
@@ -148,13 +233,24 @@ def split_text(text: str, limit: int = MessageLimit.MAX_TEXT_LENGTH) -> list[str
             if cut <= 0:
                 cut = piece.rfind(" ", 0, limit)
             if cut <= 0:
-                cut = limit
+                cut = _hard_cut(piece, limit)
             chunks.append(piece[:cut])
             piece = piece[cut:].lstrip("\n ")
         current = piece
     if current:
         chunks.append(current)
     return _balance_tags(chunks)
+
+
+def _hard_cut(piece: str, limit: int) -> int:
+    """Where to cut a run without spaces: at `limit`, or before a tag or an entity (`&amp;`)
+    that the cut would break in two."""
+    cut = limit
+    for opener, closer in (("<", ">"), ("&", ";")):
+        start = piece.rfind(opener, 0, cut)
+        if start > 0 and closer not in piece[start:cut]:
+            cut = start
+    return cut
 
 
 def _balance_tags(chunks: list[str]) -> list[str]:
@@ -172,7 +268,8 @@ def _balance_tags(chunks: list[str]) -> list[str]:
                 open_tags.append(match.group(1))
         chunk += "".join(f"</{t}>" for t in reversed(open_tags))
         carry = "".join(f"<{t}>" for t in open_tags)
-        out.append(chunk)
+        if re.sub(r"</?(b|i)>", "", chunk).strip():  # not just tags: Telegram refuses empty text
+            out.append(chunk)
     return out
 
 
@@ -208,8 +305,11 @@ class TelegramAdapter:
         message = update.effective_message
         if message is None or message.text is None or update.effective_user is None:
             return
-        name, _, args = message.text[1:].partition(" ")
-        name = name.split("@", 1)[0]
+        head, *rest = message.text[1:].split(maxsplit=1) or [""]
+        name, _, addressee = head.partition("@")
+        args = rest[0] if rest else ""
+        if addressee and addressee.lower() != (context.bot.username or "").lower():
+            return  # /help@SomeOtherBot in a group is for that bot
         await self.dispatch(update, context, CommandIn(self._who(update), name, args))
 
     async def on_text(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -432,9 +532,16 @@ class _MentionsBot(filters.MessageFilter):
 
 
 def build_application(
-    settings: Settings, kb: KnowledgeBase, store: Store | None = None
+    settings: Settings,
+    kb: KnowledgeBase,
+    store: Store | None = None,
+    *,
+    rate_limiter: bool = True,
 ) -> Application[Any, Any, Any, Any, Any, Any]:
-    """The Application with every handler registered, in the order they are tried."""
+    """The Application with every handler registered, in the order they are tried.
+
+    `rate_limiter=False` leaves out Telegram's flood limits (and the retries on 429): for
+    benchmarks against a fake server only."""
     token = settings.require_token()
     store = store or open_store(database_url=settings.database_url, sqlite_path=settings.db_path)
     dialogue = Dialogue(kb, store, Answerer(kb), timer_scale=settings.timer_scale)
@@ -456,16 +563,18 @@ def build_application(
     async def post_shutdown(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
         await store.close()
 
-    application = (
+    builder: ApplicationBuilder[Any, Any, Any, Any, Any, Any] = (
         ApplicationBuilder()
         .token(token)
         .base_url(f"{settings.api_base_url}/bot")
         .base_file_url(f"{settings.api_base_url}/file/bot")
-        .rate_limiter(ChatRateLimiter())
+        .concurrent_updates(PerUserUpdates())
         .post_init(post_init)
         .post_shutdown(post_shutdown)
-        .build()
     )
+    if rate_limiter:
+        builder.rate_limiter(ChatRateLimiter())
+    application = builder.build()
     application.bot_data["dialogue"] = dialogue
     private = filters.ChatType.PRIVATE
     groups = filters.ChatType.GROUPS
@@ -495,11 +604,11 @@ def build_application(
 
 def run(settings: Settings, kb: KnowledgeBase) -> int:
     """`hipbot run`: long polling, or a webhook when WEBHOOK_URL is set."""
+    if settings.webhook_url and not settings.webhook_secret:
+        raise ConfigError("WEBHOOK_SECRET must be set when WEBHOOK_URL is set")
     configure_logging(settings)
     application = build_application(settings, kb)
     if settings.webhook_url:
-        if not settings.webhook_secret:
-            raise ConfigError("WEBHOOK_SECRET must be set when WEBHOOK_URL is set")
         path = urlsplit(settings.webhook_url).path.lstrip("/")
         log.info("starting the webhook on port %s", settings.port)
         application.run_webhook(

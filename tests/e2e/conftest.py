@@ -1,21 +1,27 @@
-"""End-to-end fixtures: the real Application polling the fake Bot API server over HTTP."""
+"""End-to-end fixtures: the real Application polling the fake Bot API server over HTTP.
+
+`app` runs the bot's Application as `run_polling` does (see `tests.e2e.harness`); `chat(user)`
+talks to it. Every test also checks that the bot logged no ERROR.
+"""
 
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import AsyncIterator, Iterator
+import logging
+from collections.abc import AsyncIterator, Callable, Iterator
+from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Any
 
 import pytest
-from telegram.ext import Application
 
+from bot import telegram_app
+from bot.answering import Answerer
 from bot.config import Settings, load_settings
 from bot.knowledge import KnowledgeBase, load_knowledge
+from bot.store import Store
 from bot.telegram_app import build_application
+from tests.e2e.harness import TOKEN, AnyApplication, Chat, HandledUpdates, StartApp, running
 from tests.fakes import FakeBotApi, FakeUser
-
-TOKEN = "123456:TEST-token-not-a-secret-000000000"
 
 
 @pytest.fixture(scope="session")
@@ -23,10 +29,16 @@ def kb() -> KnowledgeBase:
     return load_knowledge()
 
 
+@pytest.fixture(scope="session")
+def answerer(kb: KnowledgeBase) -> Answerer:
+    return Answerer(kb)
+
+
 @pytest.fixture
 def fake() -> Iterator[FakeBotApi]:
     with FakeBotApi(token=TOKEN) as server:
         yield server
+    assert not server.internal_errors
 
 
 @pytest.fixture
@@ -42,26 +54,82 @@ def settings(fake: FakeBotApi, tmp_path: Path) -> Settings:
 
 
 @pytest.fixture
-async def app(
-    settings: Settings, kb: KnowledgeBase
-) -> AsyncIterator[Application[Any, Any, Any, Any, Any, Any]]:
-    application = build_application(settings, kb)
-    # The same steps, in the same order, as Application.run_polling.
-    await application.initialize()
-    assert application.post_init is not None and application.post_shutdown is not None
-    await application.post_init(application)
-    assert application.updater is not None
-    await application.updater.start_polling(poll_interval=0, timeout=1)
-    await application.start()
-    try:
+def handled() -> HandledUpdates:
+    return HandledUpdates()
+
+
+@pytest.fixture
+def start_app(settings: Settings, kb: KnowledgeBase, handled: HandledUpdates) -> StartApp:
+    """`async with start_app(kb=..., store=...) as app:` for tests that build their own."""
+
+    @asynccontextmanager
+    async def start(
+        kb: KnowledgeBase = kb, store: Store | None = None
+    ) -> AsyncIterator[AnyApplication]:
+        application = build_application(settings, kb, store)
+        handled.attach(application)
+        async with running(application) as started:
+            yield started
+
+    return start
+
+
+@pytest.fixture
+async def app(start_app: StartApp) -> AsyncIterator[AnyApplication]:
+    async with start_app() as application:
         yield application
-    finally:
-        await application.updater.stop()
-        await application.stop()
-        await application.shutdown()
-        await application.post_shutdown(application)
+
+
+@pytest.fixture
+def hipbot_errors(caplog: pytest.LogCaptureFixture) -> Callable[[], list[logging.LogRecord]]:
+    """Records at ERROR or above from the bot's own loggers (`hipbot...`), in every phase of
+    the test so far (setup, call, teardown)."""
+    caplog.set_level(logging.INFO, logger="hipbot")
+
+    def errors() -> list[logging.LogRecord]:
+        records = {
+            id(r): r
+            for phase in ("setup", "call", "teardown")
+            for r in caplog.get_records(phase)
+        }
+        return [
+            r
+            for r in records.values()
+            if r.name.startswith("hipbot") and r.levelno >= logging.ERROR
+        ]
+
+    return errors
+
+
+@pytest.fixture(autouse=True)
+def _no_errors_logged(hipbot_errors: Callable[[], list[logging.LogRecord]]) -> Iterator[None]:
+    """No e2e test may leave an ERROR in the bot's logs."""
+    yield
+    assert [r.getMessage() for r in hipbot_errors()] == []
+
+
+@pytest.fixture
+def unthrottled_chats(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Lift the per-chat send limit (a burst of 3, then one a second) for tests of long
+    conversations; test_delivery and the process tests keep it."""
+    monkeypatch.setattr(telegram_app, "CHAT_BURST", 1_000)
+
+
+@pytest.fixture
+def chat(fake: FakeBotApi, handled: HandledUpdates) -> Callable[..., Chat]:
+    """`chat(user)` (their private chat) or `chat(user, group_id)`."""
+
+    def make(user: FakeUser, chat_id: int | None = None) -> Chat:
+        return Chat(fake, handled, user, user.id if chat_id is None else chat_id)
+
+    return make
 
 
 @pytest.fixture
 def alice(fake: FakeBotApi) -> FakeUser:
     return fake.new_user(1001, "Alice")
+
+
+@pytest.fixture
+def bob(fake: FakeBotApi) -> FakeUser:
+    return fake.new_user(1002, "Bob")
