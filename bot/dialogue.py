@@ -276,9 +276,10 @@ class Dialogue:
 
     async def _ensure_user(self, ctx: _Ctx) -> None:
         user = await ctx.tx.get_user()
-        if user is None or user.chat_id != ctx.who.chat_id:
+        chat = private_chat(ctx.who)
+        if user is None or user.chat_id != chat:
             timezone = user.timezone if user else "UTC"
-            await ctx.tx.save_user(User(ctx.who.user_id, ctx.who.chat_id, timezone))
+            await ctx.tx.save_user(User(ctx.who.user_id, chat, timezone))
 
     async def _dispatch(self, ctx: _Ctx, event: Event) -> list[Reply]:
         match event:
@@ -501,13 +502,13 @@ class Dialogue:
         current = await ctx.tx.get_reminder()
         word = args.strip().lower()
         if word in ("off", "stop", "none", "delete"):
-            await ctx.tx.set_reminder(ctx.who.chat_id, None, timezone)
+            await ctx.tx.set_reminder(private_chat(ctx.who), None, timezone)
             return [Send(msg.reminder_off())]
         found = _TIME.match(word)
         if not found:
             return [Send(msg.reminder_usage(current.time if current else None))]
         time = f"{int(found.group(1)):02d}:{found.group(2)}"
-        await ctx.tx.set_reminder(ctx.who.chat_id, time, timezone)
+        await ctx.tx.set_reminder(private_chat(ctx.who), time, timezone)
         return [Send(msg.reminder_set(time, timezone))]
 
     async def _cmd_timezone(self, ctx: _Ctx, args: str) -> list[Reply]:
@@ -516,7 +517,7 @@ class Dialogue:
         name = args.strip()
         if not name or _zone(name) is None:
             return [Send(msg.timezone_usage(current))]
-        await ctx.tx.save_user(User(ctx.who.user_id, ctx.who.chat_id, name))
+        await ctx.tx.save_user(User(ctx.who.user_id, private_chat(ctx.who), name))
         reminder = await ctx.tx.get_reminder()
         if reminder is not None:
             await ctx.tx.set_reminder(reminder.chat_id, reminder.time, name)
@@ -919,6 +920,12 @@ class Dialogue:
 
 def _back_to_routine() -> list[Button]:
     return [Button(msg.SHOW_ROUTINE_LABEL, _rt("show"))]
+
+
+def private_chat(who: Who) -> int:
+    """The user's own chat: reminders and timers never go to a group they wrote in."""
+    # Telegram private chats have positive ids (equal to the user's); groups are negative.
+    return who.chat_id if who.chat_id > 0 else who.user_id
 
 
 def _show(entry_id: str) -> str:

@@ -167,3 +167,17 @@ async def test_an_answer_marked_not_helpful_is_kept_with_its_question(
     assert [(k.text, k.reason, k.entry_id) for k in kept] == [
         (question, "not-helpful", "heat-or-ice")
     ]
+
+
+async def test_writing_in_a_group_keeps_reminders_in_the_private_chat(
+    dialogue: Dialogue, store: Store
+) -> None:
+    group = Who(USER, -100123, "Test")
+    await dialogue.handle(CommandIn(who(USER), "reminder", "09:00"))
+    await dialogue.handle(TextIn(group, "heat or ice for back pain?"))
+    await dialogue.handle(CommandIn(group, "reminder", "10:00"))
+    async with store.user_action(USER) as tx:
+        user = await tx.get_user()
+        reminder = await tx.get_reminder()
+    assert user is not None and user.chat_id == USER
+    assert reminder is not None and (reminder.chat_id, reminder.time) == (USER, "10:00")
