@@ -21,6 +21,8 @@ from telegram import (
     CallbackQuery,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
+    InlineQueryResultArticle,
+    InputTextMessageContent,
     Message,
     Update,
 )
@@ -36,6 +38,7 @@ from telegram.ext import (
     ChatMemberHandler,
     ContextTypes,
     ExtBot,
+    InlineQueryHandler,
     MessageHandler,
     TypeHandler,
     filters,
@@ -45,7 +48,7 @@ from bot import messages as msg
 from bot.answering import Answerer
 from bot.config import ConfigError, Settings
 from bot.dialogue import ButtonIn, CommandIn, Dialogue, Event, OtherIn, TextIn, Who
-from bot.knowledge import KnowledgeBase
+from bot.knowledge import KnowledgeBase, load_knowledge
 from bot.replies import Edit, EditButtons, Keyboard, Photo, Reply, Send, Toast, WakeAt
 from bot.store import Store, open_store
 
@@ -131,9 +134,7 @@ class ChatRateLimiter(AIORateLimiter):
             async with chat, overall:
                 return await callback(*call_args, **call_kwargs)
 
-        return await super().process_request(
-            limited, args, kwargs, endpoint, data, rate_limit_args
-        )
+        return await super().process_request(limited, args, kwargs, endpoint, data, rate_limit_args)
 
 
 @dataclass
@@ -348,6 +349,39 @@ class TelegramAdapter:
         event = ButtonIn(who, query.data or "", message.message_id if message else None)
         await self.dispatch(update, context, event, query=query)
 
+    async def on_inline(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """`@bot psoas` typed in any chat: matching entries, each with a link into the bot."""
+        query = update.inline_query
+        if query is None:
+            return
+        username = context.bot.username
+        results = [
+            InlineQueryResultArticle(
+                id=item.entry_id,
+                title=item.title,
+                description=item.description,
+                input_message_content=InputTextMessageContent(
+                    split_text(item.text)[0], parse_mode=ParseMode.HTML
+                ),
+                reply_markup=InlineKeyboardMarkup(
+                    [
+                        [
+                            InlineKeyboardButton(
+                                msg.OPEN_IN_BOT_LABEL,
+                                url=f"https://t.me/{username}?start={item.start_payload}",
+                            )
+                        ]
+                    ]
+                ),
+            )
+            for item in self.dialogue.inline(query.query)
+        ]
+        try:
+            await query.answer(results, cache_time=300, is_personal=False)
+        except BadRequest as error:
+            if not _harmless(error):
+                raise
+
     async def on_blocked(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """The user blocked or unblocked the bot: nothing to send, just note it."""
         change = update.my_chat_member
@@ -544,7 +578,14 @@ def build_application(
     benchmarks against a fake server only."""
     token = settings.require_token()
     store = store or open_store(database_url=settings.database_url, sqlite_path=settings.db_path)
-    dialogue = Dialogue(kb, store, Answerer(kb), timer_scale=settings.timer_scale)
+    dialogue = Dialogue(
+        kb,
+        store,
+        Answerer(kb),
+        timer_scale=settings.timer_scale,
+        admin_ids=settings.admin_ids,
+        reload=lambda: load_knowledge(settings.knowledge_dir),
+    )
     adapter = TelegramAdapter(dialogue)
     mentions = _MentionsBot()
 
@@ -594,9 +635,11 @@ def build_application(
     application.add_handler(MessageHandler(filters.TEXT & groups & mentions, adapter.on_text))
     # 5. Anything else a user sends privately: stickers, photos, voice, locations.
     application.add_handler(MessageHandler(private & ~filters.TEXT, adapter.on_other))
-    # 6. The user blocked or unblocked the bot.
+    # 6. Inline mode: "@bot psoas" in any chat offers matching entries.
+    application.add_handler(InlineQueryHandler(adapter.on_inline))
+    # 7. The user blocked or unblocked the bot.
     application.add_handler(ChatMemberHandler(adapter.on_blocked, ChatMemberHandler.MY_CHAT_MEMBER))
-    # 7. Anything else (group chatter, service messages): deliberately ignored.
+    # 8. Anything else (group chatter, service messages): deliberately ignored.
     application.add_handler(TypeHandler(Update, adapter.ignore), group=1)
     application.add_error_handler(adapter.on_error)
     return application
