@@ -91,20 +91,21 @@ class Matcher:
         self._english = language or english()
         self._entry_ids: list[str] = list(kb.entries)
         self._synonyms = _SynonymIndex(kb.synonyms)
-        texts_per_entry = [(e.title, *e.questions) for e in kb.entries.values()]
+        # Every text is normalised once: phrasings (title first) and answers, per entry.
+        phrasing_words = [
+            [normalize(t).split() for t in (e.title, *e.questions)] for e in kb.entries.values()
+        ]
+        answer_words = [normalize(e.answer).split() for e in kb.entries.values()]
+        all_words = [*(w for texts in phrasing_words for w in texts), *answer_words]
         vocabulary: set[str] = set(STOP_WORDS)
-        for entry in kb.entries.values():
-            for text in (entry.title, *entry.questions, entry.answer):
-                vocabulary.update(normalize(text).split())
+        self._pairs: set[tuple[str, str]] = set()
+        for words in all_words:
+            vocabulary.update(words)
+            self._pairs.update(pairwise(w for w in words if w not in STOP_WORDS))
         for group in kb.synonyms:
             for term in group:
                 vocabulary.update(term.split())
         self._vocabulary = frozenset(w for w in vocabulary if w.isalpha())
-        self._pairs: set[tuple[str, str]] = set()
-        for entry in kb.entries.values():
-            for text in (entry.title, *entry.questions, entry.answer):
-                content = [w for w in normalize(text).split() if w not in STOP_WORDS]
-                self._pairs.update(pairwise(content))
         self._by_length: dict[int, list[str]] = defaultdict(list)
         for word in sorted(self._vocabulary):
             self._by_length[len(word)].append(word)
@@ -112,16 +113,16 @@ class Matcher:
         raw: list[tuple[int, dict[str, float], str]] = []
         document_frequency: dict[str, int] = defaultdict(int)
         entry_features: list[set[str]] = []
-        for index, texts in enumerate(texts_per_entry):
+        for index, texts in enumerate(phrasing_words):
             seen: set[str] = set()
-            for text in texts:
-                features, fuzzy_text = self._features(normalize(text).split())
+            for words in texts:
+                features, fuzzy_text = self._features(words)
                 raw.append((index, features, fuzzy_text))
                 seen.update(features)
             entry_features.append(seen)
             for feature in seen:
                 document_frequency[feature] += 1
-        count = max(len(texts_per_entry), 1)
+        count = max(len(phrasing_words), 1)
         self._idf = {f: math.log(1 + count / df) for f, df in document_frequency.items()}
         # A word with synonyms is no rarer than its concept: "backache" used in one entry
         # must not outweigh "lower back pain" used in forty.
@@ -144,11 +145,10 @@ class Matcher:
             for feature in features_set:
                 self._entry_postings[feature].append(entry_index)
         self._answer_postings: dict[str, list[int]] = defaultdict(list)
-        for entry_index, entry in enumerate(kb.entries.values()):
-            answer_words = {stem(w) for w in normalize(entry.answer).split()} - STOP_WORDS
-            for word in answer_words:
+        for entry_index, words in enumerate(answer_words):
+            for word in {stem(w) for w in words} - STOP_WORDS:
                 self._answer_postings[word].append(entry_index)
-        self._phrasings_of: list[list[int]] = [[] for _ in texts_per_entry]
+        self._phrasings_of: list[list[int]] = [[] for _ in phrasing_words]
         for position, phrasing in enumerate(self._phrasings):
             self._phrasings_of[phrasing.entry].append(position)
 
