@@ -867,7 +867,10 @@ class Dialogue:
             rows.append(
                 [Button(msg.PAUSE_LABEL, _rt("pause")), Button(msg.STOP_LABEL, _rt("stop"))]
             )
-            return msg.pain_question(_PAIN_PHASES[phase]), rows
+            when = _PAIN_PHASES[phase]
+            if phase == rt.Phase.PAIN_AFTER and state.ended_early:
+                when = "after-early"
+            return msg.pain_question(when), rows
         if phase == rt.Phase.HURT_STOP:
             view = rt.step_view(routine, state)
             assert view is not None

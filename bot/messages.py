@@ -209,11 +209,12 @@ def safety_stopped(tier: SafetyTier) -> str:
 
 
 def pain_question(when: str) -> str:
-    """Ask for a pain score; `when` is before, hurt or after."""
+    """Ask for a pain score; `when` is before, hurt, after or after-early."""
     question = {
         "before": "How much does your back hurt right now?",
         "hurt": "How much does it hurt now?",
         "after": "Well done! How much does your back hurt now, after the session?",
+        "after-early": "OK, we'll end here. How much does your back hurt now, after the session?",
     }[when]
     return f"{question}\n0 = no pain, 10 = the worst pain imaginable. Tap a number or type it."
 

@@ -181,3 +181,16 @@ async def test_writing_in_a_group_keeps_reminders_in_the_private_chat(
         reminder = await tx.get_reminder()
     assert user is not None and user.chat_id == USER
     assert reminder is not None and (reminder.chat_id, reminder.time) == (USER, "10:00")
+
+
+async def test_ending_a_session_early_does_not_say_well_done(dialogue: Dialogue) -> None:
+    me = who(USER)
+    await dialogue.handle(CommandIn(me, "routine", "gentle-start"))
+    await dialogue.handle(ButtonIn(me, cb.encode(cb.RoutineButton("safe")), 7))
+    await dialogue.handle(ButtonIn(me, cb.encode(cb.PainScore(3)), 7))
+    await dialogue.handle(ButtonIn(me, cb.encode(cb.RoutineButton("hurt")), 7))
+    await dialogue.handle(ButtonIn(me, cb.encode(cb.RoutineButton("sharp")), 7))
+    replies = await dialogue.handle(ButtonIn(me, cb.encode(cb.RoutineButton("end")), 7))
+    text = "\n".join(r.text for r in replies if hasattr(r, "text"))
+    assert "How much does your back hurt now" in text
+    assert "Well done" not in text
