@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import sqlite3
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from datetime import datetime
@@ -51,6 +52,19 @@ class SqliteStore(SqlStore):
         # One connection cannot interleave transactions, so they take turns.
         self._lock = asyncio.Lock()
 
+    async def _enable_wal(self, conn: aiosqlite.Connection) -> None:
+        """Switch the file to WAL. SQLite does not wait on its busy timeout for this when
+        another process is switching a new file at the same moment, so retry until then."""
+        deadline = asyncio.get_running_loop().time() + self._busy_timeout_ms / 1000
+        while True:
+            try:
+                await conn.execute("PRAGMA journal_mode = WAL")
+                return
+            except sqlite3.OperationalError as error:
+                if "locked" not in str(error) or asyncio.get_running_loop().time() > deadline:
+                    raise
+                await asyncio.sleep(0.02)
+
     async def open(self) -> None:
         """Connect, set the pragmas and apply pending migrations."""
         if self._conn is not None:
@@ -60,7 +74,7 @@ class SqliteStore(SqlStore):
         conn = await aiosqlite.connect(self.path, isolation_level=None)
         try:
             await conn.execute(f"PRAGMA busy_timeout = {int(self._busy_timeout_ms)}")
-            await conn.execute("PRAGMA journal_mode = WAL")
+            await self._enable_wal(conn)
             await conn.execute("PRAGMA synchronous = NORMAL")
             await conn.execute("PRAGMA foreign_keys = ON")
         except BaseException:
