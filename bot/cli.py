@@ -14,7 +14,7 @@ from typing import Any
 from bot.answering import Answerer, Verdict
 from bot.config import ConfigError, Settings, load_settings
 from bot.evaluation import evaluate, load_cases
-from bot.knowledge import KnowledgeBase, KnowledgeError, load_knowledge
+from bot.knowledge import KnowledgeBase, KnowledgeError, load_knowledge, required_ids_missing
 from bot.store import ReviewQuestion, open_store
 
 REQUIRED_TOPICS = Path(__file__).resolve().parent / "required_topics.txt"
@@ -98,7 +98,7 @@ def cmd_kb_check(settings: Settings, args: argparse.Namespace) -> int:
         for line in REQUIRED_TOPICS.read_text(encoding="utf-8").splitlines()
         if line.strip() and not line.startswith("#")
     ]
-    missing = [i for i in required if i not in kb.entries]
+    missing = required_ids_missing(kb, required)
     for entry_id in missing:
         print(f"-: {entry_id}: required topic is missing", file=sys.stderr)
     if missing:

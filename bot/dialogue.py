@@ -160,9 +160,9 @@ def _kb_buttons(rows: Sequence[Sequence[Button]]) -> Keyboard:
     return tuple(tuple(row) for row in rows if row)
 
 
-def _pain_rows(extra: Sequence[Button] = ()) -> Keyboard:
+def _pain_rows() -> Keyboard:
     scores = [Button(str(n), cb.encode(cb.PainScore(n))) for n in range(11)]
-    return _kb_buttons([scores[:6], scores[6:], *([b] for b in extra)])
+    return _kb_buttons([scores[:6], scores[6:]])
 
 
 def _rt(action: cb.RoutineAction) -> str:

@@ -14,7 +14,7 @@ import math
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import lru_cache, partial
 from itertools import pairwise
 from typing import Literal
 
@@ -109,6 +109,8 @@ class Matcher:
         self._by_length: dict[int, list[str]] = defaultdict(list)
         for word in sorted(self._vocabulary):
             self._by_length[len(word)].append(word)
+        # Users repeat their typos: remember corrections, per matcher (a reload starts afresh).
+        self._closest = lru_cache(maxsize=8192)(partial(_closest_word, by_length=self._by_length))
 
         raw: list[tuple[int, dict[str, float], str]] = []
         document_frequency: dict[str, int] = defaultdict(int)
@@ -163,7 +165,9 @@ class Matcher:
         A real English word ("lumber", "reset") is only corrected when a neighbouring word
         makes the correction a pair the knowledge base uses ("lumber support").
         """
-        corrected = _correct(word, self._vocabulary, self._by_length)
+        if word in self._vocabulary or not word.isalpha():
+            return word
+        corrected = self._closest(word)
         if corrected == word or not self._english.is_word(word):
             return corrected
         if (before, corrected) in self._pairs or (corrected, after) in self._pairs:
@@ -307,34 +311,15 @@ def _allowed_distance(word: str) -> int:
     return 2 if len(word) >= 8 else 1
 
 
-def _correct(word: str, vocabulary: frozenset[str], by_length: dict[int, list[str]]) -> str:
-    if word in vocabulary or not word.isalpha():
-        return word
-    return _correct_cached(word, vocabulary, _LengthBuckets(by_length))
-
-
-class _LengthBuckets:
-    """Hashable wrapper so corrections can be cached per vocabulary."""
-
-    def __init__(self, by_length: dict[int, list[str]]) -> None:
-        self.by_length = by_length
-
-    def __hash__(self) -> int:
-        return id(self.by_length)
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, _LengthBuckets) and other.by_length is self.by_length
-
-
-@lru_cache(maxsize=8192)
-def _correct_cached(word: str, vocabulary: frozenset[str], buckets: _LengthBuckets) -> str:
+def _closest_word(word: str, by_length: dict[int, list[str]]) -> str:
+    """The vocabulary word nearest a misspelt word (OSA distance), or the word itself."""
     limit = _allowed_distance(word)
     if limit == 0:
         return word
     choices = [
         w
         for length in range(len(word) - limit, len(word) + limit + 1)
-        for w in buckets.by_length.get(length, ())
+        for w in by_length.get(length, ())
     ]
     found = process.extract(word, choices, scorer=OSA.distance, score_cutoff=limit, limit=5)
     if not found:
