@@ -27,9 +27,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from bot.adapters.telegram import build_application
 from bot.config import Settings, load_settings
-from bot.knowledge import KnowledgeBase, load_knowledge
-from bot.telegram_app import build_application
+from bot.core.knowledge import KnowledgeBase, load_knowledge
 from tests.e2e.harness import TOKEN, HandledUpdates, running
 from tests.fakes import FakeBotApi, FakeUser
 

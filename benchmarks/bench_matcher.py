@@ -21,10 +21,10 @@ from pathlib import Path
 
 from rapidfuzz import fuzz, process, utils
 
-from bot.answering import Answerer
-from bot.evaluation import NONE, URGENT, Case, load_cases
-from bot.knowledge import KnowledgeBase, load_knowledge
-from bot.text import words as text_words
+from bot.core.answering import Answerer
+from bot.core.knowledge import KnowledgeBase, load_knowledge
+from bot.core.text import words as text_words
+from bot.curation.evaluation import NONE, URGENT, Case, load_cases
 
 DEFAULT_EVAL = Path(__file__).resolve().parents[1].parent / "shared" / "eval" / "dev.yaml"
 # Words in each generated entry's answer (the real answers average about 120).

@@ -11,10 +11,10 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
-from bot.answering import Answerer, Verdict
 from bot.config import ConfigError, Settings, load_settings
-from bot.evaluation import evaluate, load_cases
-from bot.knowledge import KnowledgeBase, KnowledgeError, load_knowledge, required_ids_missing
+from bot.core.answering import Answerer, Verdict
+from bot.core.knowledge import KnowledgeBase, KnowledgeError, load_knowledge, required_ids_missing
+from bot.curation.evaluation import evaluate, load_cases
 from bot.store import ReviewQuestion, open_store
 
 REQUIRED_TOPICS = Path(__file__).resolve().parent / "required_topics.txt"
@@ -155,7 +155,7 @@ def cmd_kb_dump(settings: Settings, args: argparse.Namespace) -> int:
 
 def cmd_kb_review(settings: Settings, args: argparse.Namespace) -> int:
     """Unanswered and not-helpful questions from the store, grouped, largest first."""
-    from bot.review import export_yaml, group_questions, report_lines
+    from bot.curation.review import export_yaml, group_questions, report_lines
 
     kb = _load(settings)
 
@@ -213,7 +213,7 @@ def cmd_run(settings: Settings, args: argparse.Namespace) -> int:
     """Run the Telegram bot."""
     kb = _load(settings)
     settings.require_token()
-    from bot.telegram_app import run  # keeps `ask` and `kb` light
+    from bot.adapters.telegram import run  # keeps `ask` and `kb` light
 
     return run(settings, kb)
 
@@ -221,7 +221,7 @@ def cmd_run(settings: Settings, args: argparse.Namespace) -> int:
 def cmd_chat(settings: Settings, args: argparse.Namespace) -> int:
     """The same conversation in the terminal."""
     kb = _load(settings)
-    from bot.console import run_chat
+    from bot.adapters.console import run_chat
 
     return run_chat(settings, kb)
 

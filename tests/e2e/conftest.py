@@ -14,12 +14,12 @@ from pathlib import Path
 
 import pytest
 
-from bot import telegram_app
-from bot.answering import Answerer
+from bot.adapters import telegram as telegram_app
+from bot.adapters.telegram import build_application
 from bot.config import Settings, load_settings
-from bot.knowledge import KnowledgeBase, load_knowledge
+from bot.core.answering import Answerer
+from bot.core.knowledge import KnowledgeBase, load_knowledge
 from bot.store import Store
-from bot.telegram_app import build_application
 from tests.e2e.harness import TOKEN, AnyApplication, Chat, HandledUpdates, StartApp, running
 from tests.fakes import FakeBotApi, FakeUser
 

@@ -11,11 +11,11 @@ from pathlib import Path
 
 import pytest
 
-from bot import messages as msg
-from bot.chart import SIZE
 from bot.config import Settings
+from bot.dialogue import messages as msg
+from bot.dialogue.chart import SIZE
 from bot.store import FinishedSession
-from bot.store_sqlite import SqliteStore
+from bot.store.sqlite import SqliteStore
 from tests.e2e.harness import Chat, StartApp
 from tests.fakes import FakeBotApi, FakeUser
 

@@ -13,10 +13,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot import messages as msg
-from bot.answering import Answerer
-from bot.knowledge import KnowledgeBase
-from bot.telegram_app import CHAT_BURST, SlidingWindow, split_text
+from bot.adapters.telegram import CHAT_BURST, SlidingWindow, split_text
+from bot.core.answering import Answerer
+from bot.core.knowledge import KnowledgeBase
+from bot.dialogue import messages as msg
 from tests.e2e.harness import TIMEOUT, AnyApplication, Chat, StartApp, texts
 from tests.fakes import FakeBotApi, FakeUser
 from tests.fakes.bot_api import MESSAGE_TOO_LONG, parse_telegram_html

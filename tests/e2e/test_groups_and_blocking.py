@@ -7,7 +7,7 @@ from collections.abc import Callable
 
 import pytest
 
-from bot import messages as msg
+from bot.dialogue import messages as msg
 from tests.e2e.harness import AnyApplication, Chat, shown, texts
 from tests.fakes import FakeBotApi, FakeUser
 

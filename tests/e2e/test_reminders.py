@@ -9,9 +9,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot import messages as msg
-from bot import telegram_app
-from bot.replies import Reply
+from bot.adapters import telegram as telegram_app
+from bot.dialogue import messages as msg
+from bot.dialogue.replies import Reply
 from tests.e2e.harness import TIMEOUT, AnyApplication, Chat, StartApp, shown
 from tests.fakes import FakeBotApi, FakeUser
 

@@ -7,8 +7,8 @@ from collections.abc import Callable
 
 import pytest
 
-from bot import messages as msg
-from bot.knowledge import KnowledgeBase
+from bot.core.knowledge import KnowledgeBase
+from bot.dialogue import messages as msg
 from tests.e2e.harness import TIMEOUT, AnyApplication, Chat, StartApp, texts
 from tests.fakes import FakeBotApi, FakeUser
 

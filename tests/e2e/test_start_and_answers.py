@@ -8,10 +8,10 @@ from collections.abc import Callable, Sequence
 
 import pytest
 
-from bot import messages as msg
-from bot.answering import Answerer, Verdict
 from bot.config import Settings
-from bot.knowledge import KnowledgeBase
+from bot.core.answering import Answerer, Verdict
+from bot.core.knowledge import KnowledgeBase
+from bot.dialogue import messages as msg
 from tests.e2e.harness import AnyApplication, Chat, shown, texts
 from tests.fakes import FakeBotApi, FakeUser
 

@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from bot import callbacks as cb
+from bot.dialogue import callbacks as cb
 from bot.store import User
 from tests.e2e.harness import TIMEOUT
 from tests.e2e.test_process import (  # noqa: F401 (fixtures)

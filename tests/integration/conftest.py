@@ -17,8 +17,8 @@ import aiosqlite
 import pytest
 
 from bot.store import Store
-from bot.store_schema import to_pyformat
-from bot.store_sqlite import SqliteStore
+from bot.store.schema import to_pyformat
+from bot.store.sqlite import SqliteStore
 
 PG_DSN = os.environ.get("HIPBOT_TEST_PG_DSN", "postgresql://postgres@127.0.0.1:5432/test")
 REQUIRE_POSTGRES = os.environ.get("HIPBOT_REQUIRE_POSTGRES") == "1"
@@ -100,7 +100,7 @@ class PostgresFactory(StoreFactory):
         self.schema = f"hipbot_test_{uuid.uuid4().hex[:12]}"
 
     def _make(self) -> Store:
-        from bot.store_postgres import PostgresStore
+        from bot.store.postgres import PostgresStore
 
         return PostgresStore(self.dsn, schema=self.schema)
 

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from bot import messages as msg
+from bot.dialogue import messages as msg
 
 ROOT = Path(__file__).resolve().parents[2]
 TIMEOUT = 20.0

@@ -8,11 +8,11 @@ from pathlib import Path
 
 import yaml
 
-from bot.answering import Answerer
-from bot.knowledge import load_knowledge
-from bot.review import export_yaml, group_questions
+from bot.core.answering import Answerer
+from bot.core.knowledge import load_knowledge
+from bot.curation.review import export_yaml, group_questions
 from bot.store import FinishedSession, ReviewQuestion, User
-from bot.store_sqlite import SqliteStore
+from bot.store.sqlite import SqliteStore
 from tests.integration.conftest import PostgresFactory
 from tests.integration.test_cli import hipbot
 

@@ -18,11 +18,10 @@ from bot.store import (
     Store,
     Timer,
     User,
-    decode_ts,
-    encode_ts,
     open_store,
 )
-from bot.store_schema import MIGRATIONS, TABLES, USER_TABLES
+from bot.store.rows import decode_ts, encode_ts
+from bot.store.schema import MIGRATIONS, TABLES, USER_TABLES
 from tests.integration.conftest import PostgresFactory, SqliteFactory, StoreFactory
 
 T0 = datetime(2024, 5, 1, 8, 0, tzinfo=UTC)
@@ -540,8 +539,8 @@ async def test_copy_from_sqlite_preserves_everything(
 
 
 def test_open_store_picks_the_backend(tmp_path: Path) -> None:
-    from bot.store_postgres import PostgresStore
-    from bot.store_sqlite import SqliteStore
+    from bot.store.postgres import PostgresStore
+    from bot.store.sqlite import SqliteStore
 
     path = tmp_path / "a" / "b" / "bot.sqlite3"
     assert isinstance(open_store(database_url=None, sqlite_path=path), SqliteStore)
@@ -564,7 +563,7 @@ def test_importing_the_store_loads_no_backend_or_telegram() -> None:
 
 @pytest.mark.postgres
 async def test_postgres_schema_from_url_options(postgres_factory: PostgresFactory) -> None:
-    from bot.store_postgres import PostgresStore
+    from bot.store.postgres import PostgresStore
 
     first = await postgres_factory.open_new()
     async with first.user_action(1) as tx:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from bot.answering import Answerer
-from bot.knowledge import KnowledgeBase, load_knowledge
+from bot.core.answering import Answerer
+from bot.core.knowledge import KnowledgeBase, load_knowledge
 
 
 @pytest.fixture(scope="session")

@@ -23,15 +23,25 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot import callbacks as cb
-from bot import messages as msg
-from bot import routine as rt
-from bot.answering import Answerer
+from bot.core import routine as rt
+from bot.core.answering import Answerer
+from bot.core.knowledge import KnowledgeBase
 from bot.dialogue import ButtonIn, CommandIn, Dialogue, Event, OtherIn, TextIn, TimerDue, Who
-from bot.knowledge import KnowledgeBase
-from bot.replies import Button, Edit, EditButtons, Keyboard, Photo, Reply, Send, Toast, WakeAt
+from bot.dialogue import callbacks as cb
+from bot.dialogue import messages as msg
+from bot.dialogue.replies import (
+    Button,
+    Edit,
+    EditButtons,
+    Keyboard,
+    Photo,
+    Reply,
+    Send,
+    Toast,
+    WakeAt,
+)
 from bot.store import FinishedSession, Row, Store, open_store
-from bot.store_schema import TABLES
+from bot.store.schema import TABLES
 
 START = datetime(2025, 1, 15, 6, 0, tzinfo=UTC)  # a Wednesday in winter (Berlin is UTC+1)
 USER = 424242

@@ -12,13 +12,13 @@ from pathlib import Path
 
 import pytest
 
-from bot import callbacks as cb
-from bot import messages as msg
-from bot.answering import Answerer
-from bot.chart import SIZE
+from bot.core.answering import Answerer
+from bot.core.knowledge import KnowledgeBase, default_knowledge_dir, load_knowledge
 from bot.dialogue import ButtonIn, CommandIn, Dialogue, TextIn, Who
-from bot.knowledge import KnowledgeBase, default_knowledge_dir, load_knowledge
-from bot.replies import Photo, Send
+from bot.dialogue import callbacks as cb
+from bot.dialogue import messages as msg
+from bot.dialogue.chart import SIZE
+from bot.dialogue.replies import Photo, Send
 from bot.store import FinishedSession, Store, open_store
 
 ADMIN, USER = 1, 2

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from bot.answering import Answerer
-from bot.knowledge import KnowledgeBase
-from bot.matching import Matcher
-from bot.text import normalize, stem
+from bot.core.answering import Answerer
+from bot.core.knowledge import KnowledgeBase
+from bot.core.matching import Matcher
+from bot.core.text import normalize, stem
 
 
 def test_normalising_folds_case_accents_contractions_and_punctuation() -> None:

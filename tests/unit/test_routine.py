@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 import yaml
 
-from bot.routine import (
+from bot.core.routine import (
     ACTIVE_PHASES,
     EVENT_TYPES,
     PAUSABLE_PHASES,
@@ -52,7 +52,7 @@ from bot.routine import (
     transition,
     walk_minutes,
 )
-from bot.routine_model import Dose, Level, Routine, Step, Variant, WalkPlan, parse_routine
+from bot.core.routine_model import Dose, Level, Routine, Step, Variant, WalkPlan, parse_routine
 
 ROOT = Path(__file__).resolve().parents[2]
 T0 = datetime(2025, 3, 3, 9, 0, tzinfo=UTC)

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 import yaml
 
-from bot.routine_model import Dose, Routine, WalkPlan, count_sentences, parse_routine
+from bot.core.routine_model import Dose, Routine, WalkPlan, count_sentences, parse_routine
 
 ROOT = Path(__file__).resolve().parents[2]
 ROUTINES_DIR = ROOT / "knowledge" / "routines"

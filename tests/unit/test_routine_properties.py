@@ -11,7 +11,7 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.routine import (
+from bot.core.routine import (
     PAUSABLE_PHASES,
     STEP_PHASES,
     TERMINAL_PHASES,
@@ -50,7 +50,7 @@ from bot.routine import (
     valid_pain,
     walk_minutes,
 )
-from bot.routine_model import Routine, parse_routine
+from bot.core.routine_model import Routine, parse_routine
 
 ROOT = Path(__file__).resolve().parents[2]
 RAW_FILES = {

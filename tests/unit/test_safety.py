@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.answering import Answerer
+from bot.core.answering import Answerer
 
 
 @pytest.mark.parametrize(

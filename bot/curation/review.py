@@ -8,9 +8,9 @@ from dataclasses import dataclass
 
 from rapidfuzz import fuzz
 
-from bot.matching import Matcher
+from bot.core.matching import Matcher
+from bot.core.text import STOP_WORDS, normalize, stem
 from bot.store import ReviewQuestion
-from bot.text import STOP_WORDS, normalize, stem
 
 # Two questions belong together when their content words overlap this much (0-100).
 SAME_GROUP = 60.0

@@ -21,9 +21,9 @@ from typing import Literal
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA
 
-from bot.english import EnglishFrequencies, english
-from bot.knowledge import KnowledgeBase
-from bot.text import STOP_WORDS, normalize, stem
+from bot.core.english import EnglishFrequencies, english
+from bot.core.knowledge import KnowledgeBase
+from bot.core.text import STOP_WORDS, normalize, stem
 
 Kind = Literal["answer", "clarify", "fallback"]
 

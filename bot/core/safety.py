@@ -6,8 +6,8 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from bot.knowledge import SafetyRule, SafetyTier
-from bot.text import fold, normalize
+from bot.core.knowledge import SafetyRule, SafetyTier
+from bot.core.text import fold, normalize
 
 TIER_ORDER = ("emergency", "same-day")
 

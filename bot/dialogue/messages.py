@@ -6,9 +6,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from html import escape
 
-from bot.knowledge import Entry, SafetyRule, SafetyTier
-from bot.routine import StepView, Summary
-from bot.routine_model import Level, Routine, Variant
+from bot.core.knowledge import Entry, SafetyRule, SafetyTier
+from bot.core.routine import StepView, Summary
+from bot.core.routine_model import Level, Routine, Variant
 
 BOT_NAME = "Hip &amp; Back Coach"
 

@@ -11,8 +11,8 @@ from typing import Any
 
 import yaml
 
-from bot.routine_model import Routine, parse_routine
-from bot.text import normalize
+from bot.core.routine_model import Routine, parse_routine
+from bot.core.text import normalize
 
 ID_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 MAX_ID_LENGTH = 40
@@ -132,11 +132,11 @@ class KnowledgeBase:
 
 def default_knowledge_dir() -> Path:
     """The bundled knowledge base: the repository's `knowledge/`, or the installed copy."""
-    here = Path(__file__).resolve().parent
-    installed = here / "knowledge_data"
+    package = Path(__file__).resolve().parent.parent
+    installed = package / "knowledge_data"
     if (installed / "sources.yaml").is_file():
         return installed
-    return here.parent / "knowledge"
+    return package.parent / "knowledge"
 
 
 class _Collector:

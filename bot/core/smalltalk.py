@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from bot.knowledge import SmallTalkIntent
-from bot.text import normalize
+from bot.core.knowledge import SmallTalkIntent
+from bot.core.text import normalize
 
 MAX_SMALL_TALK_WORDS = 8
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import yaml
 
-from bot.answering import Answerer, Verdict
+from bot.core.answering import Answerer, Verdict
 
 NONE = "NONE"
 URGENT = "URGENT"

@@ -52,11 +52,11 @@ def progress_png(points: Sequence[Point], streak: int) -> bytes | None:
     axes.plot(numbers, after, marker="o", label="after", color="#27ae60")
     axes.set_ylim(-0.5, 10.5)
     axes.set_xlim(0.5, len(ordered) + 0.5)
-    axes.set_xticks(numbers, [p.when.strftime("%d %b") for p in ordered], rotation=45,
-                    fontsize=8)
+    axes.set_xticks(numbers, [p.when.strftime("%d %b") for p in ordered], rotation=45, fontsize=8)
     axes.set_ylabel("pain (0-10)")
-    axes.set_title(f"Pain before and after each session · streak: {streak} "
-                   f"day{'s' if streak != 1 else ''}")
+    axes.set_title(
+        f"Pain before and after each session · streak: {streak} day{'s' if streak != 1 else ''}"
+    )
     axes.grid(alpha=0.3)
     axes.legend(loc="upper right")
     figure.tight_layout()

@@ -21,9 +21,9 @@ from datetime import datetime
 from typing import TextIO
 
 from bot.config import Settings
+from bot.core.knowledge import KnowledgeBase
 from bot.dialogue import ButtonIn, CommandIn, Dialogue, Event, TextIn, Who
-from bot.knowledge import KnowledgeBase
-from bot.replies import Edit, EditButtons, Keyboard, Photo, Reply, Send, Toast, WakeAt
+from bot.dialogue.replies import Edit, EditButtons, Keyboard, Photo, Reply, Send, Toast, WakeAt
 from bot.store import Store, open_store
 
 CONSOLE_USER_ID = 1

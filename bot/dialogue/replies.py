@@ -12,7 +12,7 @@ from datetime import datetime
 
 @dataclass(frozen=True)
 class Button:
-    """An inline button: its label and its callback data (see bot.callbacks)."""
+    """An inline button: its label and its callback data (see bot.dialogue.callbacks)."""
 
     label: str
     data: str

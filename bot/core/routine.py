@@ -16,7 +16,7 @@ from datetime import date, datetime, timedelta
 from enum import StrEnum
 from typing import Literal, TypeAlias
 
-from bot.routine_model import Dose, Routine, Step, Variant, WalkPlan
+from bot.core.routine_model import Dose, Routine, Step, Variant, WalkPlan
 
 PAIN_MIN = 0
 PAIN_MAX = 10

@@ -12,7 +12,9 @@ from typing import Any
 
 import aiosqlite
 
-from bot.store import Db, Row, SqlStore, Timer, encode_ts, timer_from_row
+from bot.store.model import Db, Row, Timer
+from bot.store.rows import encode_ts, timer_from_row
+from bot.store.sql import SqlStore
 
 
 class _SqliteDb:

@@ -11,8 +11,10 @@ from psycopg import AsyncConnection, sql
 from psycopg.rows import TupleRow
 from psycopg_pool import AsyncConnectionPool
 
-from bot.store import Db, Row, SqlStore, Timer, encode_ts, timer_from_row
-from bot.store_schema import to_pyformat
+from bot.store.model import Db, Row, Timer
+from bot.store.rows import encode_ts, timer_from_row
+from bot.store.schema import to_pyformat
+from bot.store.sql import SqlStore
 
 _Pool = AsyncConnectionPool[AsyncConnection[TupleRow]]
 

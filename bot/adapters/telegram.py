@@ -44,12 +44,12 @@ from telegram.ext import (
     filters,
 )
 
-from bot import messages as msg
-from bot.answering import Answerer
 from bot.config import ConfigError, Settings
+from bot.core.answering import Answerer
+from bot.core.knowledge import KnowledgeBase, load_knowledge
 from bot.dialogue import ButtonIn, CommandIn, Dialogue, Event, OtherIn, TextIn, Who
-from bot.knowledge import KnowledgeBase, load_knowledge
-from bot.replies import Edit, EditButtons, Keyboard, Photo, Reply, Send, Toast, WakeAt
+from bot.dialogue import messages as msg
+from bot.dialogue.replies import Edit, EditButtons, Keyboard, Photo, Reply, Send, Toast, WakeAt
 from bot.store import Store, open_store
 
 log = logging.getLogger("hipbot.telegram")

@@ -5,10 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-from bot.knowledge import KnowledgeBase, SmallTalkIntent
-from bot.matching import Candidate, Match, Matcher, Thresholds
-from bot.safety import SafetyScreen, Screen
-from bot.smalltalk import SmallTalk
+from bot.core.knowledge import KnowledgeBase, SmallTalkIntent
+from bot.core.matching import Candidate, Match, Matcher, Thresholds
+from bot.core.safety import SafetyScreen, Screen
+from bot.core.smalltalk import SmallTalk
 
 VerdictKind = Literal["answer", "clarify", "fallback", "urgent", "smalltalk"]
 

@@ -1,0 +1,1 @@
+"""The edges: the Telegram bot and the terminal chat, both rendering the dialogue's replies."""

@@ -1,0 +1,1 @@
+"""The pure core: knowledge, matching, safety screen, small talk, routine state machine."""

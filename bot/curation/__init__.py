@@ -1,0 +1,1 @@
+"""Curator tools: scoring evaluation files and grouping what users asked for review."""

@@ -1,0 +1,199 @@
+"""Typed questions and topics: the safety screen's message, answers, "did you mean", browsing."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from bot.core import routine as rt
+from bot.core.knowledge import Entry
+from bot.dialogue import callbacks as cb
+from bot.dialogue import messages as msg
+from bot.dialogue.context import (
+    MAX_KEPT_QUESTION,
+    Ctx,
+    Services,
+    edit_or_send,
+    kb_buttons,
+    keep_question,
+    menu,
+    show,
+)
+from bot.dialogue.replies import Button, EditButtons, InlineItem, Keyboard, Reply, Send, Toast
+from bot.dialogue.routine_cards import PAIN_PHASES, Session, back_to_routine
+from bot.dialogue.routines import Routines
+
+MAX_TEXT = 10_000
+LAST_QUESTION = "last_question"
+ANSWERED = "answered:"
+_PAIN_TEXT = re.compile(r"^\s*(-?\d{1,3})\s*(?:/\s*10)?\s*$")
+
+
+class Questions:
+    """Answers typed text and the buttons around answers and topics."""
+
+    def __init__(self, services: Services, routines: Routines) -> None:
+        self.s = services
+        self.routines = routines
+
+    async def text(self, ctx: Ctx, text: str) -> list[Reply]:
+        """Typed text: a pain score in a routine, else screen, small talk and the knowledge base."""
+        # Lone surrogates (broken input) cannot be stored or sent: replace them.
+        text = text[:MAX_TEXT].encode("utf-8", "replace").decode("utf-8")
+        session = await self.routines.session(ctx)
+        if isinstance(session, Session) and session.state.phase in PAIN_PHASES:
+            number = _PAIN_TEXT.match(text)
+            if number:
+                return await self.routines.apply(ctx, session, rt.Pain(int(number.group(1))))
+        verdict = self.s.answerer.verdict(text)
+        replies: list[Reply] = []
+        # No "back to the routine" next to a red flag: the routine waits until they are checked.
+        active = isinstance(session, Session) and verdict.screen.tier is None
+        if verdict.screen.tier is not None:
+            replies.append(Send(msg.urgent(verdict.screen.tier)))
+            if isinstance(session, Session) and session.state.phase in rt.PAUSABLE_PHASES:
+                await self.routines.apply(ctx, session, rt.Pause())
+                replies.append(Send(msg.routine_paused_for_safety()))
+        self._record(ctx, verdict.kind, verdict.entry_id, verdict.score)
+        if verdict.small_talk is not None:
+            return [Send(verdict.small_talk.reply)]
+        back = back_to_routine() if active else []
+        match verdict.match.kind:
+            case "answer" if verdict.entry_id:
+                entry = self.s.kb.entries[verdict.entry_id]
+                await ctx.tx.set_state(ANSWERED + entry.id, text[:MAX_KEPT_QUESTION])
+                replies.append(Send(msg.answer(entry), self.answer_keyboard(entry, back)))
+            case "clarify" if verdict.candidates:
+                await ctx.tx.set_state(LAST_QUESTION, text[:MAX_KEPT_QUESTION])
+                rows = [
+                    [Button(self.s.kb.entries[c.entry_id].title, show(c.entry_id))]
+                    for c in verdict.candidates
+                ]
+                rows.append([Button(msg.NONE_OF_THESE_LABEL, cb.encode(cb.NoneOfThese()))])
+                replies.append(Send(msg.clarify(), kb_buttons([*rows, back])))
+            case _ if verdict.screen.tier is None:
+                if not verdict.match.candidates and not text.strip(" \t\n?!.,"):
+                    return [Send(msg.empty_text())]
+                if any(ch.isalnum() for ch in text):
+                    keep_question(ctx, self.s.store, text)
+                    replies.append(Send(msg.fallback(), self.fallback_keyboard(back)))
+                else:
+                    replies.append(Send(msg.empty_text()))
+            case _:
+                pass
+        return replies
+
+    def _record(self, ctx: Ctx, kind: str, entry_id: str | None, score: float) -> None:
+        store = self.s.store
+
+        async def write() -> None:
+            await store.record_question(kind, entry_id, score)
+
+        ctx.after_commit.append(write)
+
+    def answer_keyboard(
+        self, entry: Entry, extra: Sequence[Button] = (), *, feedback: bool = True
+    ) -> Keyboard:
+        """Related topics, helpful / not helpful, and any extra buttons."""
+        kb = self.s.kb
+        related = [
+            [Button(msg.RELATED_PREFIX + kb.entries[r].title, show(r))]
+            for r in entry.related
+            if r in kb.entries
+        ][:3]
+        votes = [
+            Button(msg.HELPFUL_LABEL, cb.encode(cb.Feedback(entry.id, True))),
+            Button(msg.NOT_HELPFUL_LABEL, cb.encode(cb.Feedback(entry.id, False))),
+        ]
+        return kb_buttons([*related, votes if feedback else [], list(extra)])
+
+    def fallback_keyboard(self, extra: Sequence[Button] = ()) -> Keyboard:
+        """Browse topics, and any extra buttons."""
+        return kb_buttons([[Button(msg.BROWSE_TOPICS_LABEL, menu("topics"))], list(extra)])
+
+    def answer(self, entry: Entry) -> list[Reply]:
+        """An entry as a new message with its buttons."""
+        return [Send(msg.answer(entry), self.answer_keyboard(entry))]
+
+    def topics_root(self) -> tuple[str, Keyboard]:
+        """The list of categories."""
+        rows = [[Button(c.title, cb.encode(cb.BrowseCategory(c.id)))] for c in self.s.kb.categories]
+        return msg.topics_root(), kb_buttons(rows)
+
+    async def topics(self, ctx: Ctx, args: str) -> list[Reply]:
+        """/topics."""
+        text, buttons = self.topics_root()
+        return [Send(text, buttons)]
+
+    def inline(self, query: str) -> list[InlineItem]:
+        """Entries matching an inline query (`@bot psoas`), best first; no store involved."""
+        kb, matcher = self.s.kb, self.s.answerer.matcher
+        text = query.strip()[:MAX_KEPT_QUESTION]
+        if not text:
+            return [_inline_item(kb.entries[i]) for i in list(kb.entries)[:10]]
+        floor = matcher.thresholds.clarify
+        return [
+            _inline_item(kb.entries[c.entry_id])
+            for c in matcher.score(text)[:10]
+            if c.score >= floor
+        ]
+
+    async def button(self, ctx: Ctx, action: cb.Action) -> list[Reply] | None:
+        """A button about entries and topics; None when it is not one of these."""
+        entries = self.s.kb.entries
+        match action:
+            case cb.ShowEntry(entry_id) if entry_id in entries:
+                return [Toast(""), *self.answer(entries[entry_id])]
+            case cb.BrowseCategory(category_id):
+                return self._category(ctx, category_id)
+            case cb.BrowseEntry(entry_id) if entry_id in entries:
+                entry = entries[entry_id]
+                back = [Button(msg.BACK_LABEL, cb.encode(cb.BrowseCategory(entry.category)))]
+                return edit_or_send(ctx, msg.answer(entry), [back])
+            case cb.Feedback(entry_id, helpful) if entry_id in entries:
+                return await self._feedback(ctx, entries[entry_id], helpful)
+            case cb.NoneOfThese():
+                question = await ctx.tx.get_state(LAST_QUESTION)
+                if question:
+                    keep_question(ctx, self.s.store, question)
+                    await ctx.tx.set_state(LAST_QUESTION, None)
+                return [Toast(""), *edit_or_send(ctx, msg.fallback(), self.fallback_keyboard())]
+        return None
+
+    def _category(self, ctx: Ctx, category_id: str) -> list[Reply]:
+        if not category_id:
+            return edit_or_send(ctx, *self.topics_root())
+        kb = self.s.kb
+        category = kb.category(category_id)
+        if category is None:
+            return [Toast(msg.stale_button())]
+        rows = [
+            [Button(kb.entries[i].title, cb.encode(cb.BrowseEntry(i)))] for i in category.entry_ids
+        ]
+        rows.append([Button(msg.ALL_TOPICS_LABEL, cb.encode(cb.BrowseCategory("")))])
+        return edit_or_send(ctx, msg.topics_category(category.title), rows)
+
+    async def _feedback(self, ctx: Ctx, entry: Entry, helpful: bool) -> list[Reply]:
+        await ctx.tx.add_feedback(entry.id, helpful)
+        question = await ctx.tx.get_state(ANSWERED + entry.id)
+        if not helpful:
+            # The curators see which question the answer failed (never who asked it).
+            keep_question(ctx, self.s.store, question or entry.title, "not-helpful", entry.id)
+        await ctx.tx.set_state(ANSWERED + entry.id, None)
+        replies: list[Reply] = [Toast(msg.FEEDBACK_THANKS if helpful else msg.FEEDBACK_SORRY)]
+        if ctx.message_id is not None:
+            session = await self.routines.session(ctx)
+            back = back_to_routine() if isinstance(session, Session) else []
+            keyboard = self.answer_keyboard(entry, back, feedback=False)
+            replies.append(EditButtons(ctx.message_id, keyboard))
+        return replies
+
+
+def _inline_item(entry: Entry) -> InlineItem:
+    return InlineItem(
+        entry_id=entry.id,
+        title=entry.title,
+        description=msg.inline_description(entry),
+        text=msg.answer(entry),
+        start_payload=f"kb-{entry.id}",
+    )

@@ -1,0 +1,294 @@
+"""Guided routines: the menu, starting, every button of the card, timers, pausing for safety."""
+
+from __future__ import annotations
+
+import json
+from datetime import date, timedelta
+
+from bot.core import routine as rt
+from bot.dialogue import callbacks as cb
+from bot.dialogue import messages as msg
+from bot.dialogue.context import HISTORY_LIMIT, Ctx, Services, edit_or_send, kb_buttons
+from bot.dialogue.replies import Button, Edit, Reply, Send, Toast, WakeAt
+from bot.dialogue.routine_cards import Session, routine_data, session_card
+from bot.store import FinishedSession, Timer
+
+_EVENTS: dict[str, rt.Event] = {
+    "safe": rt.SafetyClear(),
+    "flag-emergency": rt.SafetyFlag(),
+    "flag-same-day": rt.SafetyFlag(),
+    "done": rt.Done(),
+    "skip": rt.Skip(),
+    "back": rt.Back(),
+    "timer": rt.StartTimer(),
+    "hurt": rt.Hurts(),
+    "sharp": rt.SharpPain(),
+    "tingle": rt.Tingling(),
+    "easier": rt.UseEasier(),
+    "end": rt.EndSession(),
+    "pause": rt.Pause(),
+    "resume": rt.Resume(),
+    "stop": rt.Stop(),
+}
+
+
+class Lost:
+    """A saved session that could not be restored."""
+
+
+LOST = Lost()
+
+
+class Routines:
+    """Everything about a user's routine session, inside one user action."""
+
+    def __init__(self, services: Services) -> None:
+        self.s = services
+
+    async def session(self, ctx: Ctx) -> Session | Lost | None:
+        """The user's unfinished session; LOST when the saved one no longer fits a routine."""
+        raw = await ctx.tx.get_active_session()
+        if raw is None:
+            return None
+        state = rt.SessionState.from_json(raw, self.s.kb.routines)
+        if state is None:
+            await ctx.tx.save_active_session(None)
+            return LOST
+        if state.phase in rt.TERMINAL_PHASES:
+            await ctx.tx.save_active_session(None)
+            return None
+        return Session(self.s.kb.routines[state.routine_id], state)
+
+    async def menu(self, ctx: Ctx) -> list[Reply]:
+        """The routine menu, or a choice to continue the unfinished one."""
+        session = await self.session(ctx)
+        if isinstance(session, Session):
+            rows = [
+                [Button(msg.RESUME_LABEL, routine_data("resume"))],
+                [Button(msg.NEW_ROUTINE_LABEL, routine_data("new"))],
+            ]
+            return [Send(msg.unfinished_routine(session.routine.title), kb_buttons(rows))]
+        routines = list(self.s.kb.routines.values())
+        rows = [[Button(msg.routine_button(r), cb.encode(cb.StartRoutine(r.id)))] for r in routines]
+        return [Send(msg.routine_menu(routines), kb_buttons(rows))]
+
+    async def command(self, ctx: Ctx, args: str) -> list[Reply]:
+        """/routine [id]."""
+        wanted = args.split()[0].lower() if args.split() else ""
+        if wanted in self.s.kb.routines:
+            return await self.start(ctx, wanted, None)
+        return await self.menu(ctx)
+
+    async def resume(self, ctx: Ctx, args: str) -> list[Reply]:
+        """/resume: the card of the unfinished session, as a new message."""
+        session = await self.session(ctx)
+        if isinstance(session, Lost):
+            return [Send(msg.session_lost())]
+        if session is None:
+            return [Send(msg.no_routine())]
+        if session.state.phase == rt.Phase.PAUSED:
+            return await self.apply(ctx, session, rt.Resume(), note=msg.NOTE_RESUMED)
+        replies = self.render(ctx, session, rt.Notice.RESUMED, new_message=True)
+        pending = rt.pending_timer(session.routine, session.state, ctx.now)
+        if pending is not None:
+            replies.append(await self._schedule(ctx, session, pending))
+        return replies
+
+    async def cancel(self, ctx: Ctx) -> list[Reply] | None:
+        """Stop the unfinished session, if there is one."""
+        session = await self.session(ctx)
+        if isinstance(session, Session):
+            return await self.apply(ctx, session, rt.Stop())
+        return None
+
+    async def history(self, ctx: Ctx, routine_id: str | None = None) -> list[tuple[str, date]]:
+        """Completed sessions as (routine id, day), newest first."""
+        sessions = await ctx.tx.finished_sessions(limit=HISTORY_LIMIT)
+        return [
+            (s.routine_id, s.finished_at.date())
+            for s in sessions
+            if s.completed and (routine_id is None or s.routine_id == routine_id)
+        ]
+
+    async def start(self, ctx: Ctx, routine_id: str, level_id: str | None) -> list[Reply]:
+        """Start a routine: choose a level first where it has several."""
+        if isinstance(await self.session(ctx), Session):
+            return await self.menu(ctx)
+        routine = self.s.kb.routines[routine_id]
+        history = await self.history(ctx, routine_id)
+        today = ctx.now.date()
+        if level_id is None and len(routine.levels) > 1:
+            proposed = rt.propose_level(routine, history, today)
+            ordered = sorted(routine.levels, key=lambda lv: lv.id != proposed)
+            rows = [
+                [
+                    Button(
+                        msg.level_label(lv, lv.id == proposed),
+                        cb.encode(cb.StartRoutine(routine.id, lv.id)),
+                    )
+                ]
+                for lv in ordered
+            ]
+            return [Toast(""), *edit_or_send(ctx, msg.choose_level(routine, proposed), rows)]
+        if level_id is not None and routine.level_by_id(level_id) is None:
+            return [Toast(msg.stale_button())]
+        minutes = None
+        if routine.kind == "walk":
+            minutes = rt.walk_minutes(
+                [d for _, d in history], today, routine.walk or rt.DEFAULT_WALK_PLAN
+            )
+        state = rt.start(routine, level_id or routine.first_level.id, ctx.now, minutes)
+        await ctx.tx.save_active_session(state.to_json())
+        return [Toast(""), *self.render(ctx, Session(routine, state), rt.Notice.STARTED)]
+
+    async def button(self, ctx: Ctx, name: str) -> list[Reply]:
+        """A button of the routine card."""
+        session = await self.session(ctx)
+        if isinstance(session, Lost):
+            return [Toast(""), Send(msg.session_lost())]
+        if name == "menu":
+            return [Toast(""), *(await self.menu(ctx))]
+        if session is None:
+            if name == "new":
+                return [Toast(""), *(await self.menu(ctx))]
+            return [Toast(msg.no_routine())]
+        if name == "show":
+            return [Toast(""), *self.render(ctx, session, rt.Notice.RESUMED, new_message=True)]
+        if name == "new":
+            replies = await self.apply(ctx, session, rt.Stop())
+            return [*replies, *(await self.menu(ctx))]
+        if name == "resume" and session.state.phase != rt.Phase.PAUSED:
+            return [Toast(""), *self.render(ctx, session, rt.Notice.RESUMED, new_message=True)]
+        tier = {"flag-emergency": "emergency", "flag-same-day": "same-day"}.get(name)
+        return await self.apply(ctx, session, _EVENTS[name], tier=tier)
+
+    async def pain(self, ctx: Ctx, value: int) -> list[Reply]:
+        """A pain score, pressed or typed."""
+        session = await self.session(ctx)
+        if not isinstance(session, Session):
+            return [Toast(msg.no_routine())]
+        return await self.apply(ctx, session, rt.Pain(value))
+
+    async def timer_due(self, ctx: Ctx, payload: str) -> list[Reply]:
+        """A hold's timer came due: 'time's up', unless that session, step or hold is over."""
+        try:
+            data = json.loads(payload)
+            step_index = int(data["step"])
+            started = str(data["started"])
+            card = data.get("message")
+        except (ValueError, KeyError, TypeError):
+            return []
+        session = await self.session(ctx)
+        if (
+            not isinstance(session, Session)
+            or session.state.started_at.isoformat() != started
+            or session.state.phase != rt.Phase.TIMER
+            or session.state.timer_step != step_index
+        ):
+            return []
+        ctx.message_id = card if isinstance(card, int) else None
+        view = rt.step_view(session.routine, session.state, step_index)
+        replies = await self.apply(ctx, session, rt.TimerFinished(step_index))
+        if view is not None and any(not isinstance(r, Toast) for r in replies):
+            replies.append(Send(msg.time_up(view.name)))
+        return [r for r in replies if not isinstance(r, Toast)]
+
+    def _timer_id(self, ctx: Ctx) -> str:
+        return f"step-{ctx.who.user_id}"
+
+    async def _schedule(self, ctx: Ctx, session: Session, effect: rt.ScheduleTimer) -> WakeAt:
+        due = ctx.now + timedelta(seconds=effect.seconds * self.s.timer_scale)
+        payload = json.dumps(
+            {
+                "step": effect.step_index,
+                "started": session.state.started_at.isoformat(),
+                "message": ctx.message_id,
+            }
+        )
+        await ctx.tx.upsert_timer(
+            Timer(self._timer_id(ctx), ctx.who.user_id, ctx.who.chat_id, due, payload)
+        )
+        return WakeAt(due)
+
+    async def apply(
+        self,
+        ctx: Ctx,
+        session: Session,
+        event: rt.Event,
+        *,
+        tier: str | None = None,
+        note: str = "",
+    ) -> list[Reply]:
+        """Run one event through the state machine, save the result and show it."""
+        result = rt.transition(session.routine, session.state, event, ctx.now)
+        new = Session(session.routine, result.state)
+        extra: list[Reply] = []
+        summary: rt.Summary | None = None
+        for effect in result.effects:
+            if isinstance(effect, rt.ScheduleTimer):
+                extra.append(await self._schedule(ctx, new, effect))
+            elif isinstance(effect, rt.CancelTimer):
+                await ctx.tx.delete_timer(self._timer_id(ctx))
+            elif isinstance(effect, rt.SessionEnded):
+                summary = effect.summary
+                await ctx.tx.add_finished_session(_finished(ctx.who.user_id, summary))
+        if result.state.phase in rt.TERMINAL_PHASES:
+            await ctx.tx.save_active_session(None)
+            await ctx.tx.delete_timer(self._timer_id(ctx))
+        elif result.notice not in (rt.Notice.NOT_NOW, rt.Notice.INVALID_PAIN):
+            await ctx.tx.save_active_session(result.state.to_json())
+        if result.notice == rt.Notice.NOT_NOW:
+            if ctx.message_id is not None:
+                return [Toast(msg.not_now())]
+            return [
+                Send(msg.not_now()),
+                *self.render(ctx, session, rt.Notice.RESUMED, new_message=True),
+            ]
+        if result.notice == rt.Notice.INVALID_PAIN:
+            return [Send(msg.invalid_pain())]
+        toast: list[Reply] = [Toast("")]
+        if result.notice == rt.Notice.TIMER_STARTED:
+            view = rt.step_view(new.routine, new.state)
+            toast = [Toast(msg.timer_started(view.timer_seconds or 0) if view else "")]
+        cause = {rt.SharpPain: "sharp", rt.Tingling: "tingle", rt.Pain: "pain"}.get(type(event), "")
+        return [
+            *toast,
+            *self.render(
+                ctx, new, result.notice, summary=summary, tier=tier, note=note, cause=cause
+            ),
+            *extra,
+        ]
+
+    def render(
+        self,
+        ctx: Ctx,
+        session: Session,
+        notice: rt.Notice,
+        *,
+        summary: rt.Summary | None = None,
+        tier: str | None = None,
+        note: str = "",
+        new_message: bool = False,
+        cause: str = "",
+    ) -> list[Reply]:
+        """The session's card: edited in place when a button of it was pressed."""
+        text, rows = session_card(self.s.kb, session, notice, summary, tier, note, cause)
+        keyboard = kb_buttons(rows)
+        if ctx.message_id is not None and not new_message:
+            return [Edit(ctx.message_id, text, keyboard)]
+        return [Send(text, keyboard)]
+
+
+def _finished(user_id: int, summary: rt.Summary) -> FinishedSession:
+    return FinishedSession(
+        user_id=user_id,
+        routine_id=summary.routine_id,
+        level=summary.level,
+        started_at=summary.started_at,
+        finished_at=summary.finished_at,
+        pain_before=summary.pain_before,
+        pain_after=summary.pain_after,
+        steps_done=len(summary.steps_done),
+        steps_skipped=len(summary.steps_skipped),
+        completed=summary.completed,
+    )
