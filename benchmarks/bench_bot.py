@@ -29,7 +29,8 @@ from pathlib import Path
 
 from bot.adapters.telegram import build_application
 from bot.config import Settings, load_settings
-from bot.core.knowledge import KnowledgeBase, load_knowledge
+from bot.core.knowledge import KnowledgeBase
+from bot.core.loader import load_knowledge
 from tests.e2e.harness import TOKEN, HandledUpdates, running
 from tests.fakes import FakeBotApi, FakeUser
 

@@ -22,7 +22,8 @@ from pathlib import Path
 from rapidfuzz import fuzz, process, utils
 
 from bot.core.answering import Answerer
-from bot.core.knowledge import KnowledgeBase, load_knowledge
+from bot.core.knowledge import KnowledgeBase
+from bot.core.loader import load_knowledge
 from bot.core.text import words as text_words
 from bot.curation.evaluation import NONE, URGENT, Case, load_cases
 

@@ -13,7 +13,8 @@ from typing import Any
 
 from bot.config import ConfigError, Settings, load_settings
 from bot.core.answering import Answerer, Verdict
-from bot.core.knowledge import KnowledgeBase, KnowledgeError, load_knowledge, required_ids_missing
+from bot.core.knowledge import KnowledgeBase, KnowledgeError, required_ids_missing
+from bot.core.loader import load_knowledge
 from bot.curation.evaluation import evaluate, load_cases
 from bot.store import ReviewQuestion, open_store
 

@@ -8,178 +8,50 @@ The transitions table is `bot/ROUTINE_STATES.md`.
 
 from __future__ import annotations
 
-import json
 import math
-from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
-from datetime import date, datetime, timedelta
-from enum import StrEnum
-from typing import Literal, TypeAlias
+from datetime import datetime, timedelta
+from typing import TypeAlias
 
-from bot.core.routine_model import Dose, Routine, Step, Variant, WalkPlan
-
-PAIN_MIN = 0
-PAIN_MAX = 10
-HURT_MARGIN = 2
-"""Pain more than this many points above the starting pain stops the exercise."""
-WALK_MINUTES_MAX = 180
-STATE_VERSION = 1
-DEFAULT_WALK_PLAN = WalkPlan()
-
-
-class Phase(StrEnum):
-    """Where a session is."""
-
-    SAFETY_CHECK = "safety_check"
-    PAIN_BEFORE = "pain_before"
-    STEP = "step"
-    TIMER = "timer"
-    HURT_CHECK = "hurt_check"
-    HURT_STOP = "hurt_stop"
-    PAUSED = "paused"
-    PAIN_AFTER = "pain_after"
-    FINISHED = "finished"
-    SAFETY_STOP = "safety_stop"
-    CANCELLED = "cancelled"
-
-
-TERMINAL_PHASES = frozenset({Phase.FINISHED, Phase.SAFETY_STOP, Phase.CANCELLED})
-PAUSABLE_PHASES = frozenset(
-    {
-        Phase.SAFETY_CHECK, Phase.PAIN_BEFORE, Phase.STEP, Phase.TIMER,
-        Phase.HURT_CHECK, Phase.HURT_STOP, Phase.PAIN_AFTER,
-    }
+from bot.core.progression import DEFAULT_WALK_PLAN, plan_week, propose_level, walk_minutes
+from bot.core.routine_events import (
+    EVENT_TYPES,
+    Back,
+    Done,
+    EndSession,
+    Event,
+    Hurts,
+    Notice,
+    Pain,
+    Pause,
+    Resume,
+    SafetyClear,
+    SafetyFlag,
+    SharpPain,
+    Skip,
+    StartTimer,
+    Stop,
+    TimerFinished,
+    Tingling,
+    UseEasier,
 )
-ACTIVE_PHASES = PAUSABLE_PHASES | {Phase.PAUSED}
-STEP_PHASES = frozenset({Phase.STEP, Phase.TIMER, Phase.HURT_CHECK, Phase.HURT_STOP})
-"""Phases in which the session is at a step (the step card or a question about it)."""
-_BEFORE_STEPS = frozenset({Phase.SAFETY_CHECK, Phase.PAIN_BEFORE, Phase.SAFETY_STOP})
-_NEED_PAIN_BEFORE = STEP_PHASES | {Phase.PAIN_AFTER, Phase.FINISHED}
-
-
-class Notice(StrEnum):
-    """What a transition did, for the dialogue to put into words."""
-
-    SAFETY_CLEARED = "safety_cleared"  # -> PAIN_BEFORE: ask pain now 0-10
-    SAFETY_STOPPED = "safety_stopped"  # -> SAFETY_STOP: a red flag applies
-    STARTED = "started"  # -> STEP 1: baseline pain recorded
-    NEXT_STEP = "next_step"  # Done: the next step
-    SKIPPED = "skipped"  # Skip: the next step
-    WENT_BACK = "went_back"  # Back: the previous step
-    STEPS_FINISHED = "steps_finished"  # Done/Skip on the last step -> PAIN_AFTER
-    TIMER_STARTED = "timer_started"
-    TIME_UP = "time_up"
-    HURT_ASKED = "hurt_asked"  # It hurts -> HURT_CHECK: ask pain 0-10, sharp, tingling
-    HURT_OK = "hurt_ok"  # pain within +2: carry on gently
-    EXERCISE_STOPPED = "exercise_stopped"  # -> HURT_STOP: offer easier, skip or end
-    EASIER_CHOSEN = "easier_chosen"
-    ENDING_EARLY = "ending_early"  # EndSession -> PAIN_AFTER
-    PAUSED = "paused"
-    RESUMED = "resumed"
-    FINISHED = "finished"
-    STOPPED = "stopped"
-    NOT_NOW = "not_now"  # the event does not apply here; the state is unchanged
-    INVALID_PAIN = "invalid_pain"  # not a whole number 0-10; the state is unchanged
-
-
-# --------------------------------------------------------------------------- events
-
-
-@dataclass(frozen=True)
-class SafetyClear:
-    """None of the red flags applies."""
-
-
-@dataclass(frozen=True)
-class SafetyFlag:
-    """One of the red flags applies."""
-
-
-@dataclass(frozen=True)
-class Pain:
-    """A pain score 0-10 (before, when it hurts, or after)."""
-
-    value: int
-
-
-@dataclass(frozen=True)
-class Done:
-    """The user did the current step."""
-
-
-@dataclass(frozen=True)
-class Skip:
-    """The user skips the current step."""
-
-
-@dataclass(frozen=True)
-class Back:
-    """Go to the previous step."""
-
-
-@dataclass(frozen=True)
-class StartTimer:
-    """Start the timer of the current step's hold or timed part."""
-
-
-@dataclass(frozen=True)
-class TimerFinished:
-    """A timer scheduled for `step_index` ran out."""
-
-    step_index: int
-
-
-@dataclass(frozen=True)
-class Hurts:
-    """The user pressed "It hurts"."""
-
-
-@dataclass(frozen=True)
-class SharpPain:
-    """Sharp or stabbing pain."""
-
-
-@dataclass(frozen=True)
-class Tingling:
-    """Pins and needles or numbness."""
-
-
-@dataclass(frozen=True)
-class UseEasier:
-    """Switch the stopped exercise to its easier variant."""
-
-
-@dataclass(frozen=True)
-class EndSession:
-    """End the session after a stopped exercise (then pain after, summary)."""
-
-
-@dataclass(frozen=True)
-class Pause:
-    """Pause the session (the button, or a red flag typed during the routine)."""
-
-
-@dataclass(frozen=True)
-class Resume:
-    """Continue a paused session where it was."""
-
-
-@dataclass(frozen=True)
-class Stop:
-    """Abandon the session."""
-
-
-Event: TypeAlias = (
-    SafetyClear | SafetyFlag | Pain | Done | Skip | Back | StartTimer | TimerFinished
-    | Hurts | SharpPain | Tingling | UseEasier | EndSession | Pause | Resume | Stop
+from bot.core.routine_model import Routine
+from bot.core.routine_state import (
+    ACTIVE_PHASES,
+    HURT_MARGIN,
+    PAIN_MIN,
+    PAUSABLE_PHASES,
+    TERMINAL_PHASES,
+    WALK_MINUTES_MAX,
+    Phase,
+    SessionState,
+    StepView,
+    check_state,
+    is_int,
+    level_steps,
+    step_view,
+    valid_pain,
 )
-EVENT_TYPES: tuple[type, ...] = (
-    SafetyClear, SafetyFlag, Pain, Done, Skip, Back, StartTimer, TimerFinished,
-    Hurts, SharpPain, Tingling, UseEasier, EndSession, Pause, Resume, Stop,
-)
-
-
-# --------------------------------------------------------------------------- effects
 
 
 @dataclass(frozen=True)
@@ -238,131 +110,6 @@ class SessionEnded:
 Effect: TypeAlias = ScheduleTimer | CancelTimer | SessionEnded
 
 
-# --------------------------------------------------------------------------- state
-
-
-@dataclass(frozen=True)
-class SessionState:
-    """One user's routine session; step indices count within the steps of `level_id`."""
-
-    routine_id: str
-    level_id: str
-    phase: Phase
-    started_at: datetime
-    step_index: int = 0
-    pain_before: int | None = None
-    pain_after: int | None = None
-    done: tuple[int, ...] = ()
-    skipped: tuple[int, ...] = ()
-    easier: tuple[int, ...] = ()
-    paused_phase: Phase | None = None
-    timer_step: int | None = None
-    timer_ends_at: datetime | None = None
-    walk_minutes: int | None = None
-    ended_early: bool = False
-
-    def to_json(self) -> str:
-        """Compact JSON text of this state (see `from_json`)."""
-        data: dict[str, object] = {
-            "v": STATE_VERSION,
-            "routine_id": self.routine_id,
-            "level_id": self.level_id,
-            "phase": self.phase.value,
-            "started_at": self.started_at.isoformat(),
-            "step_index": self.step_index,
-            "pain_before": self.pain_before,
-            "pain_after": self.pain_after,
-            "done": list(self.done),
-            "skipped": list(self.skipped),
-            "easier": list(self.easier),
-            "paused_phase": None if self.paused_phase is None else self.paused_phase.value,
-            "timer_step": self.timer_step,
-            "timer_ends_at": None if self.timer_ends_at is None else self.timer_ends_at.isoformat(),
-            "walk_minutes": self.walk_minutes,
-            "ended_early": self.ended_early,
-        }
-        return json.dumps(data, separators=(",", ":"), sort_keys=True)
-
-    @classmethod
-    def from_json(cls, text: str, routines: Mapping[str, Routine]) -> SessionState | None:
-        """The state saved by `to_json`, or None if corrupt, of an unknown routine or invalid."""
-        try:
-            data = json.loads(text)
-            if not isinstance(data, dict) or data.get("v") != STATE_VERSION:
-                return None
-            state = _state_from_dict(data)
-        except (ValueError, TypeError, KeyError, RecursionError):
-            return None
-        routine = routines.get(state.routine_id)
-        if routine is None or check_state(routine, state):
-            return None
-        return state
-
-
-def _is_int(value: object) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool)
-
-
-def _get_int(data: Mapping[str, object], key: str, *, optional: bool = False) -> int | None:
-    value = data.get(key)
-    if value is None and optional:
-        return None
-    if not _is_int(value):
-        raise ValueError(key)
-    assert isinstance(value, int)
-    return value
-
-
-def _get_str(data: Mapping[str, object], key: str) -> str:
-    value = data.get(key)
-    if not isinstance(value, str):
-        raise ValueError(key)
-    return value
-
-
-def _get_indices(data: Mapping[str, object], key: str) -> tuple[int, ...]:
-    value = data.get(key)
-    if not isinstance(value, list) or not all(_is_int(v) for v in value):
-        raise ValueError(key)
-    return tuple(value)
-
-
-def _get_time(data: Mapping[str, object], key: str, *, optional: bool = False) -> datetime | None:
-    value = data.get(key)
-    if value is None and optional:
-        return None
-    if not isinstance(value, str):
-        raise ValueError(key)
-    return datetime.fromisoformat(value)
-
-
-def _state_from_dict(data: Mapping[str, object]) -> SessionState:
-    started_at = _get_time(data, "started_at")
-    step_index = _get_int(data, "step_index")
-    paused = data.get("paused_phase")
-    ended_early = data.get("ended_early")
-    if not isinstance(ended_early, bool):
-        raise ValueError("ended_early")
-    assert started_at is not None and step_index is not None
-    return SessionState(
-        routine_id=_get_str(data, "routine_id"),
-        level_id=_get_str(data, "level_id"),
-        phase=Phase(_get_str(data, "phase")),
-        started_at=started_at,
-        step_index=step_index,
-        pain_before=_get_int(data, "pain_before", optional=True),
-        pain_after=_get_int(data, "pain_after", optional=True),
-        done=_get_indices(data, "done"),
-        skipped=_get_indices(data, "skipped"),
-        easier=_get_indices(data, "easier"),
-        paused_phase=None if paused is None else Phase(_get_str(data, "paused_phase")),
-        timer_step=_get_int(data, "timer_step", optional=True),
-        timer_ends_at=_get_time(data, "timer_ends_at", optional=True),
-        walk_minutes=_get_int(data, "walk_minutes", optional=True),
-        ended_early=ended_early,
-    )
-
-
 @dataclass(frozen=True)
 class Transition:
     """The result of one event: the next state, what happened, what the adapter must do."""
@@ -370,155 +117,6 @@ class Transition:
     state: SessionState
     notice: Notice
     effects: tuple[Effect, ...] = ()
-
-
-@dataclass(frozen=True)
-class StepView:
-    """A step as the user sees it at their level: main instruction, dose, the other options."""
-
-    index: int
-    number: int
-    total: int
-    step_id: str
-    name: str
-    how: str
-    dose: Dose
-    mistake: str
-    variant: Literal["standard", "easier", "harder"]
-    easier: Variant | None
-    harder: Variant | None
-
-    @property
-    def timer_seconds(self) -> int | None:
-        """Seconds of the hold or timed part (None: no timer for this step)."""
-        return self.dose.timer_seconds
-
-
-# --------------------------------------------------------------------------- queries
-
-
-def valid_pain(value: object) -> bool:
-    """True for a whole number 0-10."""
-    return isinstance(value, int) and not isinstance(value, bool) and PAIN_MIN <= value <= PAIN_MAX
-
-
-def _indices_ok(values: object, n: int) -> bool:
-    return (
-        isinstance(values, tuple)
-        and all(_is_int(v) and 0 <= v < n for v in values)
-        and list(values) == sorted(set(values))
-    )
-
-
-def check_state(routine: Routine, state: SessionState) -> tuple[str, ...]:
-    """What is inconsistent in a state for this routine (empty when the state is valid)."""
-    if state.routine_id != routine.id:
-        return ("routine_id is not this routine",)
-    level = routine.level_by_id(state.level_id)
-    if level is None:
-        return ("unknown level",)
-    n = len(routine.steps_for(level.id))
-    if n == 0:
-        return ("the level has no steps",)
-    if not isinstance(state.phase, Phase):
-        return ("unknown phase",)
-    problems: list[str] = []
-    phase, paused = state.phase, state.paused_phase
-    effective = paused if phase == Phase.PAUSED and paused is not None else phase
-    if not isinstance(state.started_at, datetime):
-        problems.append("started_at is not a datetime")
-    if not (_is_int(state.step_index) and 0 <= state.step_index < n):
-        problems.append("step_index out of range")
-    for name, pain in (("pain_before", state.pain_before), ("pain_after", state.pain_after)):
-        if pain is not None and not valid_pain(pain):
-            problems.append(f"{name} is not 0-10")
-    if effective in _NEED_PAIN_BEFORE and state.pain_before is None:
-        problems.append("pain_before missing")
-    if effective in _BEFORE_STEPS:
-        if state.pain_before is not None:
-            problems.append("pain_before set before it was asked")
-        if state.step_index != 0 or state.done or state.skipped or state.easier:
-            problems.append("steps recorded before the steps started")
-    if (phase == Phase.FINISHED) != (state.pain_after is not None):
-        problems.append("pain_after is set exactly when finished")
-    if (phase == Phase.PAUSED) != (paused is not None):
-        problems.append("paused_phase is set exactly when paused")
-    if paused is not None and paused not in PAUSABLE_PHASES:
-        problems.append("paused_phase is not a pausable phase")
-    in_timer = phase == Phase.TIMER
-    if in_timer != (state.timer_step is not None) or in_timer != (state.timer_ends_at is not None):
-        problems.append("timer_step and timer_ends_at are set exactly in the timer phase")
-    if state.timer_step is not None and state.timer_step != state.step_index:
-        problems.append("timer_step is not the current step")
-    if in_timer and not problems:
-        view = step_view(routine, state)
-        if view is None or view.timer_seconds is None:
-            problems.append("timer on a step without a timed part")
-    indices_ok = True
-    for name, values in (("done", state.done), ("skipped", state.skipped),
-                         ("easier", state.easier)):
-        if not _indices_ok(values, n):
-            problems.append(f"{name} must be sorted, distinct step indices")
-            indices_ok = False
-    if indices_ok and set(state.done) & set(state.skipped):
-        problems.append("a step is both done and skipped")
-    if routine.kind == "walk":
-        minutes = state.walk_minutes
-        if not (_is_int(minutes) and minutes is not None and 1 <= minutes <= WALK_MINUTES_MAX):
-            problems.append("walk_minutes missing or out of range")
-    elif state.walk_minutes is not None:
-        problems.append("walk_minutes set for an exercise routine")
-    if not isinstance(state.ended_early, bool):
-        problems.append("ended_early is not a bool")
-    elif state.ended_early and effective not in {Phase.PAIN_AFTER, Phase.FINISHED, Phase.CANCELLED}:
-        problems.append("ended_early before the end")
-    return tuple(problems)
-
-
-def level_steps(routine: Routine, state: SessionState) -> tuple[Step, ...]:
-    """The steps of the session's level."""
-    return routine.steps_for(state.level_id)
-
-
-def current_step(routine: Routine, state: SessionState) -> Step | None:
-    """The step the session is at (also when paused at it); None before or after the steps."""
-    phase = state.paused_phase if state.phase == Phase.PAUSED else state.phase
-    if phase not in STEP_PHASES:
-        return None
-    steps = level_steps(routine, state)
-    return steps[state.step_index] if 0 <= state.step_index < len(steps) else None
-
-
-def step_position(routine: Routine, state: SessionState) -> tuple[int, int]:
-    """(number, total) for "Step 3 of 9": 1-based position and number of steps."""
-    return state.step_index + 1, len(level_steps(routine, state))
-
-
-def step_view(routine: Routine, state: SessionState, index: int | None = None) -> StepView | None:
-    """The step at `index` (default: the current one) as shown at this level, or None."""
-    steps = level_steps(routine, state)
-    i = state.step_index if index is None else index
-    level = routine.level_by_id(state.level_id)
-    if level is None or not 0 <= i < len(steps):
-        return None
-    step = steps[i]
-    base = step.dose
-    if routine.kind == "walk" and state.walk_minutes is not None and base.seconds is not None:
-        base = replace(base, seconds=state.walk_minutes * 60)
-    view = StepView(
-        index=i, number=i + 1, total=len(steps), step_id=step.id, name=step.name,
-        how=step.how, dose=base, mistake=step.mistake, variant="standard",
-        easier=step.easier, harder=step.harder,
-    )
-    if i in state.easier:
-        v = step.easier
-        return replace(view, name=v.name, how=v.how, dose=v.dose or base, variant="easier",
-                       easier=None, harder=None)
-    if level.harder and step.from_week < level.from_week:
-        v = step.harder
-        return replace(view, name=v.name, how=v.how, dose=v.dose or base, variant="harder",
-                       harder=None)
-    return view
 
 
 def pending_timer(routine: Routine, state: SessionState, now: datetime) -> ScheduleTimer | None:
@@ -533,9 +131,6 @@ def pending_timer(routine: Routine, state: SessionState, now: datetime) -> Sched
     return ScheduleTimer(seconds=max(0, math.ceil(left)), step_index=state.timer_step)
 
 
-# --------------------------------------------------------------------------- transitions
-
-
 def start(
     routine: Routine, level_id: str, now: datetime, walk_minutes: int | None = None
 ) -> SessionState:
@@ -547,8 +142,11 @@ def start(
         wanted = plan.start_minutes if walk_minutes is None else walk_minutes
         minutes = min(max(wanted, 1), WALK_MINUTES_MAX)
     return SessionState(
-        routine_id=routine.id, level_id=level.id, phase=Phase.SAFETY_CHECK,
-        started_at=now, walk_minutes=minutes,
+        routine_id=routine.id,
+        level_id=level.id,
+        phase=Phase.SAFETY_CHECK,
+        started_at=now,
+        walk_minutes=minutes,
     )
 
 
@@ -560,10 +158,17 @@ def summarize(routine: Routine, state: SessionState, now: datetime, completed: b
         return tuple(steps[i].id for i in indices if 0 <= i < len(steps))
 
     return Summary(
-        routine_id=state.routine_id, level=state.level_id, started_at=state.started_at,
-        finished_at=now, pain_before=state.pain_before, pain_after=state.pain_after,
-        steps_done=ids(state.done), steps_skipped=ids(state.skipped),
-        steps_easier=ids(state.easier), steps_total=len(steps), completed=completed,
+        routine_id=state.routine_id,
+        level=state.level_id,
+        started_at=state.started_at,
+        finished_at=now,
+        pain_before=state.pain_before,
+        pain_after=state.pain_after,
+        steps_done=ids(state.done),
+        steps_skipped=ids(state.skipped),
+        steps_easier=ids(state.easier),
+        steps_total=len(steps),
+        completed=completed,
     )
 
 
@@ -606,8 +211,7 @@ def _on_step(
         result = _advance(routine, skipped, Notice.SKIPPED)
     elif isinstance(event, Back):
         if i > 0:
-            result = Transition(replace(base, phase=Phase.STEP, step_index=i - 1),
-                                Notice.WENT_BACK)
+            result = Transition(replace(base, phase=Phase.STEP, step_index=i - 1), Notice.WENT_BACK)
     elif isinstance(event, StartTimer):
         view = step_view(routine, state)
         seconds = view.timer_seconds if view else None
@@ -616,7 +220,7 @@ def _on_step(
             nxt = replace(state, phase=Phase.TIMER, timer_step=i, timer_ends_at=ends)
             return Transition(nxt, Notice.TIMER_STARTED, (ScheduleTimer(seconds, i),))
     elif isinstance(event, TimerFinished):
-        if in_timer and _is_int(event.step_index) and event.step_index == state.timer_step:
+        if in_timer and is_int(event.step_index) and event.step_index == state.timer_step:
             return Transition(replace(base, phase=Phase.STEP), Notice.TIME_UP)
     elif isinstance(event, Hurts):
         result = Transition(replace(base, phase=Phase.HURT_CHECK), Notice.HURT_ASKED)
@@ -652,8 +256,9 @@ def _on_hurt_stop(routine: Routine, state: SessionState, event: object) -> Trans
         skipped = replace(state, skipped=_add(state.skipped, i), done=_remove(state.done, i))
         return _advance(routine, skipped, Notice.SKIPPED)
     if isinstance(event, EndSession):
-        return Transition(replace(state, phase=Phase.PAIN_AFTER, ended_early=True),
-                          Notice.ENDING_EARLY)
+        return Transition(
+            replace(state, phase=Phase.PAIN_AFTER, ended_early=True), Notice.ENDING_EARLY
+        )
     return None
 
 
@@ -710,57 +315,44 @@ def transition(routine: Routine, state: SessionState, event: Event, now: datetim
     return result if result is not None else _same(state)
 
 
-# --------------------------------------------------------------------------- plans
-
-
-def _as_date(day: date) -> date:
-    return day.date() if isinstance(day, datetime) else day
-
-
-def _walk_start(history: Sequence[date], today: date, plan: WalkPlan) -> date | None:
-    """The first walk of the current run of walks (None: no walks, or a long break)."""
-    today = _as_date(today)
-    days = sorted({d for d in (_as_date(x) for x in history) if d <= today})
-    if not days or (today - days[-1]).days > plan.restart_after_days:
-        return None
-    start = days[-1]
-    for earlier in reversed(days[:-1]):
-        if (start - earlier).days > plan.restart_after_days:
-            break
-        start = earlier
-    return start
-
-
-def plan_week(history: Sequence[date], today: date, plan: WalkPlan = DEFAULT_WALK_PLAN) -> int:
-    """The week of the walking plan, 1-based, counted from the first walk of the current run."""
-    start = _walk_start(history, today, plan)
-    if start is None:
-        return 1
-    return (_as_date(today) - start).days // 7 + 1
-
-
-def walk_minutes(history: Sequence[date], today: date, plan: WalkPlan = DEFAULT_WALK_PLAN) -> int:
-    """Minutes of today's walk from the dates of finished walks (10, 15, then +5 every 2 weeks)."""
-    week = plan_week(history, today, plan)
-    if week <= 1:
-        return min(plan.start_minutes, plan.max_minutes)
-    added = plan.add_minutes * ((week - 2) // plan.every_weeks)
-    return min(plan.week2_minutes + added, plan.max_minutes)
-
-
-def propose_level(
-    routine: Routine, finished: Sequence[tuple[str, date]], today: date
-) -> str:
-    """The level to offer: the latest one whose week and session count the user has reached."""
-    today = _as_date(today)
-    days = sorted(
-        d for d in (_as_date(day) for rid, day in finished if rid == routine.id) if d <= today
-    )
-    chosen = routine.first_level
-    if not days:
-        return chosen.id
-    age = (today - days[0]).days
-    for level in routine.levels[1:]:
-        if age >= (level.from_week - 1) * 7 and len(days) >= level.min_sessions:
-            chosen = level
-    return chosen.id
+__all__ = [
+    "DEFAULT_WALK_PLAN",
+    "EVENT_TYPES",
+    "PAUSABLE_PHASES",
+    "TERMINAL_PHASES",
+    "Back",
+    "CancelTimer",
+    "Done",
+    "Effect",
+    "EndSession",
+    "Event",
+    "Hurts",
+    "Notice",
+    "Pain",
+    "Pause",
+    "Phase",
+    "Resume",
+    "SafetyClear",
+    "SafetyFlag",
+    "ScheduleTimer",
+    "SessionEnded",
+    "SessionState",
+    "SharpPain",
+    "Skip",
+    "StartTimer",
+    "StepView",
+    "Stop",
+    "Summary",
+    "TimerFinished",
+    "Tingling",
+    "Transition",
+    "UseEasier",
+    "pending_timer",
+    "plan_week",
+    "propose_level",
+    "start",
+    "step_view",
+    "summarize",
+    "transition",
+    "walk_minutes",
+]

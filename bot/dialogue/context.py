@@ -13,7 +13,7 @@ from bot.dialogue import callbacks as cb
 from bot.dialogue.chart import Point
 from bot.dialogue.events import Who
 from bot.dialogue.replies import Button, Edit, Keyboard, Reply, Send
-from bot.store import Store, UserTx
+from bot.store.model import Store, UserTx
 
 MAX_KEPT_QUESTION = 1000
 HISTORY_LIMIT = 10_000

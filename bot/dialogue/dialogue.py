@@ -33,7 +33,7 @@ from bot.dialogue.questions import LAST_QUESTION, Questions
 from bot.dialogue.reminders import Reminders
 from bot.dialogue.replies import Button, InlineItem, Photo, Reply, Send, Toast
 from bot.dialogue.routines import Routines
-from bot.store import Store, User
+from bot.store.model import Store, User
 
 Handler = Callable[[Ctx, str], Awaitable[list[Reply]]]
 

@@ -10,7 +10,7 @@ from bot.dialogue import messages as msg
 from bot.dialogue.context import Ctx, Services, kb_buttons, menu, zone
 from bot.dialogue.events import Who, private_chat
 from bot.dialogue.replies import Button, Reply, Send
-from bot.store import User
+from bot.store.model import User
 
 # A reminder more than this late (the bot was down) is skipped for the day.
 REMINDER_GRACE = timedelta(hours=1)

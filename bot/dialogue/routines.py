@@ -11,7 +11,7 @@ from bot.dialogue import messages as msg
 from bot.dialogue.context import HISTORY_LIMIT, Ctx, Services, edit_or_send, kb_buttons
 from bot.dialogue.replies import Button, Edit, Reply, Send, Toast, WakeAt
 from bot.dialogue.routine_cards import Session, routine_data, session_card
-from bot.store import FinishedSession, Timer
+from bot.store.model import FinishedSession, Timer
 
 _EVENTS: dict[str, rt.Event] = {
     "safe": rt.SafetyClear(),

@@ -7,7 +7,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from html import escape
 
-from bot.store import FinishedSession
+from bot.store.model import FinishedSession
 
 KINDS = ("answer", "clarify", "fallback", "urgent", "smalltalk")
 WORST_ENTRIES = 10

@@ -14,11 +14,12 @@ from pathlib import Path
 
 import pytest
 
-from bot.adapters import telegram as telegram_app
 from bot.adapters.telegram import build_application
+from bot.adapters.telegram import limits as telegram_limits
 from bot.config import Settings, load_settings
 from bot.core.answering import Answerer
-from bot.core.knowledge import KnowledgeBase, load_knowledge
+from bot.core.knowledge import KnowledgeBase
+from bot.core.loader import load_knowledge
 from bot.store import Store
 from tests.e2e.harness import TOKEN, AnyApplication, Chat, HandledUpdates, StartApp, running
 from tests.fakes import FakeBotApi, FakeUser
@@ -112,7 +113,7 @@ def _no_errors_logged(hipbot_errors: Callable[[], list[logging.LogRecord]]) -> I
 def unthrottled_chats(monkeypatch: pytest.MonkeyPatch) -> None:
     """Lift the per-chat send limit (a burst of 3, then one a second) for tests of long
     conversations; test_delivery and the process tests keep it."""
-    monkeypatch.setattr(telegram_app, "CHAT_BURST", 1_000)
+    monkeypatch.setattr(telegram_limits, "CHAT_BURST", 1_000)
 
 
 @pytest.fixture

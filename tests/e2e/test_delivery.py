@@ -13,7 +13,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.adapters.telegram import CHAT_BURST, SlidingWindow, split_text
+from bot.adapters.telegram.limits import CHAT_BURST, SlidingWindow
+from bot.adapters.telegram.render import split_text
 from bot.core.answering import Answerer
 from bot.core.knowledge import KnowledgeBase
 from bot.dialogue import messages as msg

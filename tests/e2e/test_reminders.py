@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.adapters import telegram as telegram_app
+from bot.adapters.telegram import wiring as telegram_app
 from bot.dialogue import messages as msg
 from bot.dialogue.replies import Reply
 from tests.e2e.harness import TIMEOUT, AnyApplication, Chat, StartApp, shown

@@ -9,7 +9,7 @@ from pathlib import Path
 import yaml
 
 from bot.core.answering import Answerer
-from bot.core.knowledge import load_knowledge
+from bot.core.loader import load_knowledge
 from bot.curation.review import export_yaml, group_questions
 from bot.store import FinishedSession, ReviewQuestion, User
 from bot.store.sqlite import SqliteStore

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from bot.core.answering import Answerer
-from bot.core.knowledge import KnowledgeBase, load_knowledge
+from bot.core.knowledge import KnowledgeBase
+from bot.core.loader import load_knowledge
 
 
 @pytest.fixture(scope="session")

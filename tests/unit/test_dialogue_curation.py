@@ -13,7 +13,8 @@ from pathlib import Path
 import pytest
 
 from bot.core.answering import Answerer
-from bot.core.knowledge import KnowledgeBase, default_knowledge_dir, load_knowledge
+from bot.core.knowledge import KnowledgeBase, default_knowledge_dir
+from bot.core.loader import load_knowledge
 from bot.dialogue import ButtonIn, CommandIn, Dialogue, TextIn, Who
 from bot.dialogue import callbacks as cb
 from bot.dialogue import messages as msg

@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from bot.core.knowledge import KnowledgeError, default_knowledge_dir, load_knowledge
+from bot.core.knowledge import KnowledgeError, default_knowledge_dir
+from bot.core.loader import load_knowledge
 
 ANSWER = " ".join(["word"] * 50)
 

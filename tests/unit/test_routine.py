@@ -11,13 +11,21 @@ from typing import Any
 import pytest
 import yaml
 
+from bot.core.progression import plan_week, propose_level, walk_minutes
 from bot.core.routine import (
-    ACTIVE_PHASES,
-    EVENT_TYPES,
-    PAUSABLE_PHASES,
-    TERMINAL_PHASES,
-    Back,
     CancelTimer,
+    ScheduleTimer,
+    SessionEnded,
+    Summary,
+    Transition,
+    pending_timer,
+    start,
+    step_view,
+    transition,
+)
+from bot.core.routine_events import (
+    EVENT_TYPES,
+    Back,
     Done,
     EndSession,
     Event,
@@ -25,34 +33,29 @@ from bot.core.routine import (
     Notice,
     Pain,
     Pause,
-    Phase,
     Resume,
     SafetyClear,
     SafetyFlag,
-    ScheduleTimer,
-    SessionEnded,
-    SessionState,
     SharpPain,
     Skip,
     StartTimer,
     Stop,
-    Summary,
     TimerFinished,
     Tingling,
-    Transition,
     UseEasier,
+)
+from bot.core.routine_model import Dose, Level, Routine, Step, Variant, WalkPlan
+from bot.core.routine_parse import parse_routine
+from bot.core.routine_state import (
+    ACTIVE_PHASES,
+    PAUSABLE_PHASES,
+    TERMINAL_PHASES,
+    Phase,
+    SessionState,
     check_state,
     current_step,
-    pending_timer,
-    plan_week,
-    propose_level,
-    start,
     step_position,
-    step_view,
-    transition,
-    walk_minutes,
 )
-from bot.core.routine_model import Dose, Level, Routine, Step, Variant, WalkPlan, parse_routine
 
 ROOT = Path(__file__).resolve().parents[2]
 T0 = datetime(2025, 3, 3, 9, 0, tzinfo=UTC)

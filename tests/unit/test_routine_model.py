@@ -10,7 +10,9 @@ from typing import Any
 import pytest
 import yaml
 
-from bot.core.routine_model import Dose, Routine, WalkPlan, count_sentences, parse_routine
+from bot.core.routine_fields import count_sentences
+from bot.core.routine_model import Dose, Routine, WalkPlan
+from bot.core.routine_parse import parse_routine
 
 ROOT = Path(__file__).resolve().parents[2]
 ROUTINES_DIR = ROOT / "knowledge" / "routines"

@@ -11,12 +11,18 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from bot.core.progression import plan_week, propose_level, walk_minutes
 from bot.core.routine import (
-    PAUSABLE_PHASES,
-    STEP_PHASES,
-    TERMINAL_PHASES,
-    Back,
     CancelTimer,
+    ScheduleTimer,
+    SessionEnded,
+    Transition,
+    start,
+    step_view,
+    transition,
+)
+from bot.core.routine_events import (
+    Back,
     Done,
     EndSession,
     Event,
@@ -24,33 +30,30 @@ from bot.core.routine import (
     Notice,
     Pain,
     Pause,
-    Phase,
     Resume,
     SafetyClear,
     SafetyFlag,
-    ScheduleTimer,
-    SessionEnded,
-    SessionState,
     SharpPain,
     Skip,
     StartTimer,
     Stop,
     TimerFinished,
     Tingling,
-    Transition,
     UseEasier,
+)
+from bot.core.routine_model import Routine
+from bot.core.routine_parse import parse_routine
+from bot.core.routine_state import (
+    PAUSABLE_PHASES,
+    STEP_PHASES,
+    TERMINAL_PHASES,
+    Phase,
+    SessionState,
     check_state,
     current_step,
     level_steps,
-    plan_week,
-    propose_level,
-    start,
-    step_view,
-    transition,
     valid_pain,
-    walk_minutes,
 )
-from bot.core.routine_model import Routine, parse_routine
 
 ROOT = Path(__file__).resolve().parents[2]
 RAW_FILES = {

@@ -1,0 +1,294 @@
+"""The handlers: updates become dialogue events, dialogue replies become Bot API calls.
+
+Nothing here decides what to say."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import re
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from telegram import (
+    CallbackQuery,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    InlineQueryResultArticle,
+    InputTextMessageContent,
+    Message,
+    Update,
+)
+from telegram.constants import ChatType, ParseMode
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
+from telegram.ext import (
+    Application,
+    CallbackContext,
+    ContextTypes,
+    ExtBot,
+)
+
+from bot.adapters.telegram.render import gone, harmless, markup, split_text
+from bot.dialogue import ButtonIn, CommandIn, Dialogue, Event, OtherIn, TextIn, Who
+from bot.dialogue import messages as msg
+from bot.dialogue.replies import Edit, EditButtons, Keyboard, Photo, Reply, Send, Toast, WakeAt
+
+log = logging.getLogger("hipbot.telegram")
+
+
+class TelegramAdapter:
+    """Renders dialogue replies with the Bot API and feeds updates to the dialogue."""
+
+    def __init__(self, dialogue: Dialogue) -> None:
+        self.dialogue = dialogue
+
+    # ------------------------------------------------------------------ updates in
+
+    async def on_command(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """A /command."""
+        message = update.effective_message
+        if message is None or message.text is None or update.effective_user is None:
+            return
+        head, *rest = message.text[1:].split(maxsplit=1) or [""]
+        name, _, addressee = head.partition("@")
+        args = rest[0] if rest else ""
+        if addressee and addressee.lower() != (context.bot.username or "").lower():
+            return  # /help@SomeOtherBot in a group is for that bot
+        await self.dispatch(update, context, CommandIn(self._who(update), name, args))
+
+    async def on_text(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """A typed message (in a group: one that mentions the bot)."""
+        message = update.effective_message
+        if message is None or message.text is None or update.effective_user is None:
+            return
+        text = message.text
+        if context.bot.username:
+            text = re.sub(rf"@{re.escape(context.bot.username)}\b", " ", text, flags=re.I)
+        await self.dispatch(update, context, TextIn(self._who(update), text.strip()))
+
+    async def on_other(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """A sticker, photo, voice note, location or other message without text."""
+        message = update.effective_message
+        if message is None or update.effective_user is None:
+            return
+        kind = next(
+            (
+                k
+                for k in ("sticker", "photo", "voice", "location", "video", "document")
+                if getattr(message, k, None)
+            ),
+            "other",
+        )
+        await self.dispatch(update, context, OtherIn(self._who(update), kind))
+
+    async def on_button(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """A pressed inline button."""
+        query = update.callback_query
+        if query is None:
+            return
+        message = query.message if isinstance(query.message, Message) else None
+        chat_id = message.chat_id if message else query.from_user.id
+        who = Who(query.from_user.id, chat_id, query.from_user.first_name or "")
+        event = ButtonIn(who, query.data or "", message.message_id if message else None)
+        await self.dispatch(update, context, event, query=query)
+
+    async def on_inline(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """`@bot psoas` typed in any chat: matching entries, each with a link into the bot."""
+        query = update.inline_query
+        if query is None:
+            return
+        username = context.bot.username
+        results = [
+            InlineQueryResultArticle(
+                id=item.entry_id,
+                title=item.title,
+                description=item.description,
+                input_message_content=InputTextMessageContent(
+                    split_text(item.text)[0], parse_mode=ParseMode.HTML
+                ),
+                reply_markup=InlineKeyboardMarkup(
+                    [
+                        [
+                            InlineKeyboardButton(
+                                msg.OPEN_IN_BOT_LABEL,
+                                url=f"https://t.me/{username}?start={item.start_payload}",
+                            )
+                        ]
+                    ]
+                ),
+            )
+            for item in self.dialogue.inline(query.query)
+        ]
+        try:
+            await query.answer(results, cache_time=300, is_personal=False)
+        except BadRequest as error:
+            if not harmless(error):
+                raise
+
+    async def on_blocked(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """The user blocked or unblocked the bot: nothing to send, just note it."""
+        change = update.my_chat_member
+        if change is not None:
+            log.info("chat %s: bot is now %s", change.chat.id, change.new_chat_member.status)
+
+    async def ignore(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """Updates the bot deliberately does not answer (channel posts, edits)."""
+
+    @staticmethod
+    def _who(update: Update) -> Who:
+        user = update.effective_user
+        chat = update.effective_chat
+        assert user is not None
+        return Who(user.id, chat.id if chat else user.id, user.first_name or "")
+
+    async def dispatch(
+        self,
+        update: Update,
+        context: ContextTypes.DEFAULT_TYPE,
+        event: Event,
+        query: CallbackQuery | None = None,
+    ) -> None:
+        """Run the dialogue, then send its replies (state is already committed)."""
+        replies = await self.dialogue.handle(event)
+        await self.deliver(context.application, event.who.chat_id, replies, query)
+
+    # ------------------------------------------------------------------ replies out
+
+    async def deliver(
+        self,
+        application: Application[Any, Any, Any, Any, Any, Any],
+        chat_id: int,
+        replies: Sequence[Reply],
+        query: CallbackQuery | None = None,
+    ) -> None:
+        """Send the replies in order; every callback query gets exactly one answer."""
+        bot = application.bot
+        answered = False
+        try:
+            for reply in replies:
+                match reply:
+                    case Toast(text):
+                        if query is not None and not answered:
+                            answered = True
+                            await self._answer(query, text)
+                    case Send(text, buttons):
+                        await self._send(bot, chat_id, text, buttons)
+                    case Edit(message_id, text, buttons):
+                        await self._edit(bot, chat_id, message_id, text, buttons)
+                    case EditButtons(message_id, buttons):
+                        await self._edit_buttons(bot, chat_id, message_id, buttons)
+                    case Photo(png, caption):
+                        await bot.send_photo(
+                            chat_id, png, caption=caption, parse_mode=ParseMode.HTML
+                        )
+                    case WakeAt(due):
+                        self.wake_at(application, due)
+        except Forbidden:
+            log.info("chat %s has blocked the bot; replies dropped", chat_id)
+        finally:
+            if query is not None and not answered:
+                await self._answer(query, "")
+
+    @staticmethod
+    async def _answer(query: CallbackQuery, text: str) -> None:
+        try:
+            await query.answer(text or None)
+        except BadRequest as error:
+            if not harmless(error):
+                raise
+
+    @staticmethod
+    async def _send(bot: ExtBot[Any], chat_id: int, text: str, buttons: Keyboard) -> None:
+        chunks = split_text(text)
+        for index, chunk in enumerate(chunks):
+            last = index == len(chunks) - 1
+            await bot.send_message(
+                chat_id,
+                chunk,
+                parse_mode=ParseMode.HTML,
+                reply_markup=markup(buttons) if last else None,
+                link_preview_options=None,
+            )
+
+    async def _edit(
+        self, bot: ExtBot[Any], chat_id: int, message_id: int, text: str, buttons: Keyboard
+    ) -> None:
+        chunks = split_text(text)
+        if len(chunks) > 1:
+            await self._send(bot, chat_id, text, buttons)
+            return
+        try:
+            await bot.edit_message_text(
+                text,
+                chat_id=chat_id,
+                message_id=message_id,
+                parse_mode=ParseMode.HTML,
+                reply_markup=markup(buttons),
+            )
+        except BadRequest as error:
+            if harmless(error):
+                return
+            if not gone(error):
+                raise
+            await self._send(bot, chat_id, text, buttons)
+
+    @staticmethod
+    async def _edit_buttons(
+        bot: ExtBot[Any], chat_id: int, message_id: int, buttons: Keyboard
+    ) -> None:
+        try:
+            await bot.edit_message_reply_markup(
+                chat_id=chat_id, message_id=message_id, reply_markup=markup(buttons)
+            )
+        except BadRequest as error:
+            if not (harmless(error) or gone(error)):
+                raise
+
+    # ------------------------------------------------------------------ timers, reminders
+
+    def wake_at(
+        self, application: Application[Any, Any, Any, Any, Any, Any], due: datetime
+    ) -> None:
+        """Check for due timers at `due` (the regular sweep is the safety net)."""
+        if application.job_queue is not None:
+            application.job_queue.run_once(self.sweep_timers, when=due, name="timer-due")
+
+    async def sweep_timers(self, context: CallbackContext[Any, Any, Any, Any]) -> None:
+        """Fire every due timer; each is claimed in the store so it fires once."""
+        for who, replies in await self.dialogue.fire_due_timers():
+            await self._deliver_quietly(context.application, who.chat_id, replies)
+
+    async def sweep_reminders(self, context: CallbackContext[Any, Any, Any, Any]) -> None:
+        """Send the daily reminders that are due now."""
+        for who, replies in await self.dialogue.due_reminders():
+            await self._deliver_quietly(context.application, who.chat_id, replies)
+
+    async def _deliver_quietly(
+        self,
+        application: Application[Any, Any, Any, Any, Any, Any],
+        chat_id: int,
+        replies: Sequence[Reply],
+    ) -> None:
+        try:
+            await self.deliver(application, chat_id, replies)
+        except (TelegramError, OSError):
+            log.exception("could not deliver a timer or reminder to chat %s", chat_id)
+
+    # ------------------------------------------------------------------ errors
+
+    async def on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """Log the error; tell the user something went wrong (if there is a user)."""
+        error = context.error
+        if isinstance(error, (NetworkError, RetryAfter)) and not isinstance(error, BadRequest):
+            log.warning("Telegram API problem: %s", type(error).__name__)
+        else:
+            log.error("error while handling an update", exc_info=error)
+        if isinstance(update, Update) and update.effective_chat is not None:
+            if update.effective_chat.type == ChatType.CHANNEL:
+                return
+            with contextlib.suppress(TelegramError):
+                await context.bot.send_message(update.effective_chat.id, msg.something_went_wrong())
+            if update.callback_query is not None:
+                with contextlib.suppress(TelegramError):
+                    await update.callback_query.answer()
