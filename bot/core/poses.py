@@ -102,7 +102,7 @@ class PropSizes:
 
     seat_height: float = 46.0
     seat_depth: float = 44.0
-    front_seat_width: float = 46.0
+    front_seat_width: float = 60.0
     chair_back: float = 44.0
     desk_height: float = 72.0
     desk_width: float = 80.0
