@@ -701,7 +701,7 @@ def _spec_keys(view: View) -> frozenset[str]:
     return frozenset({"like", "view", "at", "label", "contacts"} | limbs | tops)
 
 
-@dataclass
+@dataclass(frozen=True)
 class _Flat:
     """A pose spec with its `like` chain merged in (not yet placed)."""
 
@@ -713,8 +713,7 @@ class _Flat:
 
 
 class _Parser:
-    def __init__(self, files: Mapping[str, object], body: Body) -> None:
-        self.files = files
+    def __init__(self, body: Body) -> None:
         self.body = body
         self.rep = _Report()
         self.bases: dict[str, tuple[str, Mapping[str, object]]] = {}
@@ -1015,7 +1014,7 @@ def parse_pose_files(files: Mapping[str, object], body: Body = BODY) -> tuple[Po
 
     Problems read "file: entry: problem". A routine's id is its file name without '.yaml'.
     """
-    p = _Parser(files, body)
+    p = _Parser(body)
     rep = p.rep
     for file in sorted(files):
         data = files[file]
