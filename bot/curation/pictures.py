@@ -11,6 +11,7 @@ Each PNG carries the fingerprint of the poses it was drawn from (text chunk
 from __future__ import annotations
 
 import argparse
+import hashlib
 import io
 import math
 import re
@@ -549,7 +550,7 @@ def contact_sheet(
     stem it would have) to the stem of the picture it uses, so the tile can name it too.
     """
     from matplotlib import font_manager
-    from PIL import Image, ImageDraw, ImageFont
+    from PIL import Image, ImageDraw, ImageFont, PngImagePlugin
 
     groups: dict[str, list[Path]] = {}
     for path in paths:
@@ -586,8 +587,22 @@ def contact_sheet(
             draw.text((x + 2, y + tile_h + 20), " · ".join(also), fill=CAPTION, font=font)
     out.parent.mkdir(parents=True, exist_ok=True)
     palette = sheet.quantize(colors=64, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE)
-    palette.save(out, format="PNG", optimize=True)
+    info = PngImagePlugin.PngInfo()
+    info.add_text(FINGERPRINT_KEY, sheet_fingerprint(paths, shared or {}))
+    palette.save(out, format="PNG", pnginfo=info, optimize=True)
     return out
+
+
+def sheet_fingerprint(paths: Sequence[Path], shared: Mapping[str, str]) -> str:
+    """What a contact sheet shows: its pictures' names and fingerprints, and the sharing."""
+    lines = [RENDERER_VERSION]
+    lines += sorted(
+        f"{p.stem} {png_text(p.read_bytes()).get(FINGERPRINT_KEY, '')}"
+        for p in paths
+        if p.suffix == ".png"
+    )
+    lines += sorted(f"{variant} -> {used}" for variant, used in shared.items())
+    return hashlib.sha256("\n".join(lines).encode("utf-8")).hexdigest()
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -26,6 +26,7 @@ from bot.curation.pictures import (
     png_size,
     png_text,
     routine_steps,
+    sheet_fingerprint,
 )
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -190,10 +191,48 @@ def test_a_fresh_drawing_is_800_by_400_and_carries_its_fingerprint(book: PoseBoo
     assert render_svg(picture).lstrip().startswith("<?xml")
 
 
-def test_the_contact_sheet_is_committed() -> None:
+def test_the_committed_contact_sheet_shows_the_committed_pictures(book: PoseBook) -> None:
     data = SHEET.read_bytes()
     width, height = png_size(data)
     assert width > 1000 and height > 1000
+    pictures = sorted(PICTURES_DIR.glob("*.png"))
+    shared = {variant: entry.picture for variant, entry in book.shared()}
+    assert png_text(data)[FINGERPRINT_KEY] == sheet_fingerprint(pictures, shared)
+
+
+def test_render_all_draws_every_picture_and_removes_stale_ones(tmp_path: Path) -> None:
+    pytest.importorskip("matplotlib")
+    import yaml
+
+    from bot.curation.pictures import render_all
+
+    (tmp_path / "poses").mkdir()
+    (tmp_path / "r.yaml").write_text(
+        "id: r\nsteps:\n  - {id: march, harder: {name: Hold}}\n", encoding="utf-8"
+    )
+    (tmp_path / "poses" / "r.yaml").write_text(yaml.safe_dump(_file()), encoding="utf-8")
+    out = tmp_path / "pictures"
+    out.mkdir()
+    (out / "r--gone.png").write_bytes(b"old")
+    (out / "notes.png").write_bytes(b"not ours")
+    written = render_all(tmp_path, out)
+    assert written == [out / "r--march.png"]
+    assert sorted(p.name for p in out.iterdir()) == ["notes.png", "r--march.png"]
+
+
+def test_render_all_refuses_a_routine_step_without_a_picture(tmp_path: Path) -> None:
+    import yaml
+
+    from bot.curation.pictures import render_all
+
+    (tmp_path / "poses").mkdir()
+    (tmp_path / "r.yaml").write_text(
+        "id: r\nsteps:\n  - {id: march, harder: {name: Hold}}\n  - {id: bridge}\n",
+        encoding="utf-8",
+    )
+    (tmp_path / "poses" / "r.yaml").write_text(yaml.safe_dump(_file()), encoding="utf-8")
+    with pytest.raises(ValueError, match=r"r\.yaml: steps\.bridge: no picture"):
+        render_all(tmp_path, tmp_path / "pictures")
 
 
 def test_a_changed_pose_changes_the_fingerprint(book: PoseBook) -> None:
