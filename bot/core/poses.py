@@ -27,8 +27,8 @@ moving part and an arrow. Parsing is pure: it takes the already-loaded YAML data
         moves: [near_leg]       # segments or limbs drawn in the accent colour
         arrow: near_heel        # a point whose path is drawn; or {path: P, bend: 0.3},
                                 # {push: P, direction: 90, offset: [dx, dy]} (a straight
-                                # arrow), {turn: P, clockwise: true}; default: the moving
-                                # point that travels furthest
+                                # arrow), {turn: P, clockwise: true}, or a list of these;
+                                # default: the moving point that travels furthest
         easier: {start: ..., end: ..., moves: ...}   # a picture of its own
         harder: {same: Only a hold is added.}        # drawn with the step's picture, and why
       dead-bug: {same_as: beginner/dead-bug}         # a copy of another routine's picture
@@ -297,13 +297,13 @@ class Arrow:
 
 @dataclass(frozen=True)
 class Picture:
-    """Two panels of one exercise or variant: start and end pose, props, moving part, arrow."""
+    """Two panels of one exercise or variant: start and end pose, props, moving part, arrows."""
 
     view: View
     start: Pose
     end: Pose
     moves: tuple[str, ...]
-    arrow: Arrow
+    arrows: tuple[Arrow, ...]
     props: Props = field(default_factory=Props)
 
 
@@ -881,18 +881,9 @@ class _Parser:
         return Props(**values)
 
     def arrow(
-        self,
-        raw: object,
-        view: View,
-        start: Pose,
-        end: Pose,
-        moves: tuple[str, ...],
-        file: str,
-        entry: str,
+        self, raw: object, view: View, start: Pose, end: Pose, file: str, entry: str
     ) -> Arrow | None:
         names = point_names(view)
-        if raw is None:
-            return self.default_arrow(view, start, end, moves, file, entry)
         if isinstance(raw, str):
             raw = {"path": raw}
         if not isinstance(raw, Mapping):
@@ -996,10 +987,16 @@ class _Parser:
             for seg in groups.get(str(m), (str(m),)):
                 if seg not in moves:
                     moves.append(seg)
-        arrow = self.arrow(raw.get("arrow"), view, start, end, tuple(moves), file, entry)
-        if arrow is None:
+        arrow_raw = raw.get("arrow")
+        if arrow_raw is None:
+            arrows = [self.default_arrow(view, start, end, tuple(moves), file, entry)]
+        else:
+            specs = arrow_raw if isinstance(arrow_raw, list) and arrow_raw else [arrow_raw]
+            arrows = [self.arrow(spec, view, start, end, file, entry) for spec in specs]
+        drawn = tuple(a for a in arrows if a is not None)
+        if len(drawn) < len(arrows):
             return None
-        return Picture(view, start, end, tuple(moves), arrow, props)
+        return Picture(view, start, end, tuple(moves), drawn, props)
 
 
 def _distance(a: Point, b: Point) -> float:

@@ -125,9 +125,10 @@ def _layout(picture: Picture, a: Skeleton, b: Skeleton) -> tuple[float, float, f
     for low, high, top in _prop_extents(picture):
         xs += [low, high]
         ys.append(top)
-    for x, y in _arrow_reach(picture.arrow, a, b):
-        xs.append(x)
-        ys.append(y)
+    for arrow in picture.arrows:
+        for x, y in _arrow_reach(arrow, a, b):
+            xs.append(x)
+            ys.append(y)
     width = max(xs) - min(xs)
     height = max(ys)
     scale = min((PANEL - 2 * SIDE_MARGIN) / width, (TOP_Y - FLOOR_Y) / height, MAX_SCALE)
@@ -404,7 +405,8 @@ def figure(picture: Picture) -> Figure:
             _draw_body(ax, panel, start, picture.moves, lw, ghost=True)
         _draw_body(ax, panel, pose_skel, picture.moves, lw)
         if index == 1:
-            _draw_arrow(ax, _arrow_points(picture.arrow, panel, start, end))
+            for arrow in picture.arrows:
+                _draw_arrow(ax, _arrow_points(arrow, panel, start, end))
         badge = (panel.left + 30, HEIGHT - 30)
         ax.add_patch(Circle(badge, 14, color=INK if index == 0 else ACCENT, zorder=9))
         ax.text(

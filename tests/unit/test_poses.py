@@ -249,7 +249,7 @@ def test_a_changed_pose_changes_the_fingerprint(book: PoseBook) -> None:
             picture.end.contacts,
         ),
         picture.moves,
-        picture.arrow,
+        picture.arrows,
         picture.props,
     )
     assert fingerprint(moved, RENDERER_VERSION) != fingerprint(picture, RENDERER_VERSION)
@@ -345,7 +345,7 @@ def test_a_valid_file_parses_into_a_picture_and_a_shared_variant() -> None:
     assert problems == []
     assert [name for name, _ in book.pictures()] == ["r--march"]
     assert book.picture_for("r", "march", "harder") == "r--march"
-    assert book.pictures()[0][1].arrow.point == "near_toe"  # it travels furthest
+    assert [a.point for a in book.pictures()[0][1].arrows] == ["near_toe"]  # furthest
 
 
 def test_a_joint_outside_the_human_range_is_named_with_file_and_entry() -> None:
@@ -451,6 +451,15 @@ def test_an_arrow_that_barely_moves_must_be_given_another_way() -> None:
     )
     data["steps"]["march"]["arrow"] = {"push": "near_knee", "direction": 90}
     assert _problems(data) == []
+
+
+def test_a_picture_can_have_an_arrow_for_each_moving_limb() -> None:
+    data = _file()
+    data["steps"]["march"]["arrow"] = ["near_heel", {"push": "hip", "direction": 90}]
+    book, problems = parse_pose_files({"r.yaml": data})
+    assert problems == []
+    arrows = book.pictures()[0][1].arrows
+    assert [(a.kind, a.point) for a in arrows] == [("path", "near_heel"), ("push", "hip")]
 
 
 def test_missing_pictures_names_steps_and_variants_without_one() -> None:
