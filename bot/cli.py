@@ -11,11 +11,14 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
+import yaml
+
 from bot.config import ConfigError, Settings, load_settings
 from bot.core.answering import Answerer, Verdict
 from bot.core.knowledge import KnowledgeBase, KnowledgeError, required_ids_missing
 from bot.core.loader import load_knowledge
 from bot.curation.evaluation import evaluate, load_cases
+from bot.curation.safety_eval import evaluate_safety, is_safety_file, load_safety_cases
 from bot.store import ReviewQuestion, open_store
 
 REQUIRED_TOPICS = Path(__file__).resolve().parent / "required_topics.txt"
@@ -118,13 +121,17 @@ def cmd_kb_eval(settings: Settings, args: argparse.Namespace) -> int:
     """Score evaluation files: accuracy by class and each miss."""
     answerer = Answerer(_load(settings))
     for name in args.files:
+        path = Path(name)
         try:
-            cases = load_cases(Path(name))
-        except (OSError, ValueError) as exc:
+            if is_safety_file(path):
+                lines = evaluate_safety(answerer, load_safety_cases(path)).lines()
+            else:
+                lines = evaluate(answerer, load_cases(path)).lines()
+        except (OSError, ValueError, yaml.YAMLError) as exc:
             print(f"hipbot: {exc}", file=sys.stderr)
             return 2
         print(f"== {name}")
-        print("\n".join(evaluate(answerer, cases).lines()))
+        print("\n".join(lines))
     return 0
 
 

@@ -42,6 +42,7 @@ class Screen:
 
     tier: SafetyTier | None
     flags: tuple[Flag, ...]
+    note: SafetyTier | None = None
 
     @property
     def urgent(self) -> bool:
