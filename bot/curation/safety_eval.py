@@ -101,7 +101,8 @@ class SafetyReport:
             return f"{100 * part / whole:5.1f} % ({part}/{whole})" if whole else "  n/a"
 
         out = [
-            f"red flags caught (any alarm):          {pct(self.flagged_caught, self.flagged_total)}",
+            "red flags caught (any alarm):          "
+            f"{pct(self.flagged_caught, self.flagged_total)}",
             "tier            messages  caught (any alarm)   right tier",
         ]
         for tier in (*ALARM_TIERS, NOTE_TIER):
