@@ -39,6 +39,8 @@ class Verdict:
 
 
 _NO_MATCH = Match("fallback", None, 0.0, ())
+RED_FLAGS_ENTRY = "red-flags"
+TIER_ENTRIES = {"crisis": "crisis"}
 
 
 class Answerer:
@@ -47,7 +49,7 @@ class Answerer:
     def __init__(self, kb: KnowledgeBase, thresholds: Thresholds | None = None) -> None:
         self.kb = kb
         self.matcher = Matcher(kb, thresholds)
-        self.safety = SafetyScreen(kb.safety_rules, dict(kb.tiers))
+        self.safety = SafetyScreen(kb.safety_rules, kb.tiers, kb.safety_context)
         self.small_talk = SmallTalk(kb.small_talk, kb.filler_words)
 
     def verdict(self, text: str) -> Verdict:
@@ -57,5 +59,16 @@ class Answerer:
             intent = self.small_talk.match(text)
             if intent is not None:
                 return Verdict("smalltalk", screen, intent, _NO_MATCH)
-        match = self.matcher.match(text)
+        match = self._shown_entry(screen) or self.matcher.match(text)
+        if screen.asked and match.kind != "answer" and RED_FLAGS_ENTRY in self.kb.entries:
+            # Asking what a flag means gets the red-flags information, calmly.
+            match = Match("answer", RED_FLAGS_ENTRY, match.score, match.candidates)
         return Verdict("urgent" if screen.urgent else match.kind, screen, None, match)
+
+    def _shown_entry(self, screen: Screen) -> Match | None:
+        """The entry a tier shows instead of any answer (crisis: the helplines, nothing else)."""
+        if screen.tier is not None and screen.tier.id in TIER_ENTRIES:
+            entry_id = TIER_ENTRIES[screen.tier.id]
+            if entry_id in self.kb.entries:
+                return Match("answer", entry_id, 100.0, ())
+        return None

@@ -8,6 +8,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from bot.core.context import ContextLexicon
 from bot.core.routine_model import Routine
 
 ID_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -34,7 +35,13 @@ MAX_ANSWER_WORDS = 200
 MAX_RELATED = 3
 
 
-SAFETY_TIERS = ("emergency", "same-day")
+# Blocking tiers, most urgent first; then the calm note that goes after the answer.
+ALARM_TIERS = ("crisis", "emergency", "maternity", "same-day")
+NOTE_TIER = "gp-note"
+SAFETY_TIERS = (*ALARM_TIERS, NOTE_TIER)
+CONTEXT_KINDS = ("negated", "historical", "hypothetical", "other", "asking")
+RULE_SCOPES = ("clause", "sentence", "message")
+CHECKLIST_LIMITS = {"emergency": 6, "same-day": 9}
 
 
 RESERVED_FILES = {"sources.yaml", "safety.yaml", "smalltalk.yaml", "synonyms.yaml"}
@@ -103,12 +110,17 @@ class SafetyTier:
 
 @dataclass(frozen=True)
 class SafetyRule:
-    """A red flag: fires when every group has a term in the text that is not negated."""
+    """A red flag: fires when every group has a phrase in the message, all within one clause,
+    sentence or the whole message, none of them in a cancelling context."""
 
     id: str
+    flag: str
     tier: str
     label: str
     groups: tuple[tuple[str, ...], ...]
+    within: str = "sentence"
+    keeps: frozenset[str] = frozenset()
+    unless: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -129,6 +141,8 @@ class KnowledgeBase:
     sources: Mapping[str, Source]
     tiers: Mapping[str, SafetyTier]
     safety_rules: tuple[SafetyRule, ...]
+    safety_context: ContextLexicon
+    safety_checklist: Mapping[str, tuple[str, ...]]
     small_talk: tuple[SmallTalkIntent, ...]
     synonyms: tuple[tuple[str, ...], ...]
     filler_words: frozenset[str]

@@ -14,40 +14,27 @@ from bot.core.knowledge import (
     MIN_ANSWER_WORDS,
     MIN_QUESTIONS,
     RESERVED_FILES,
-    SAFETY_TIERS,
     Category,
     Entry,
     KnowledgeBase,
     KnowledgeError,
     Problem,
-    SafetyRule,
-    SafetyTier,
     SmallTalkIntent,
     Source,
     default_knowledge_dir,
 )
 from bot.core.routine_model import Routine
 from bot.core.routine_parse import parse_routine
+from bot.core.safety_data import load_safety
 from bot.core.text import normalize
-from bot.core.yaml_reading import Collector, check_id, read_yaml, string_list, text_value
-
-
-def _resolve_sources(
-    codes: object, sources: Mapping[str, Source], file: str, entry: str, out: Collector
-) -> tuple[Source, ...]:
-    code_list = string_list(codes)
-    if code_list is None:
-        out.add(file, entry, "sources must be a list of source codes")
-        return ()
-    if not code_list:
-        out.add(file, entry, "has no sources (at least one is needed)")
-    resolved = []
-    for code in code_list:
-        if code in sources:
-            resolved.append(sources[code])
-        else:
-            out.add(file, entry, f"unknown source code {code!r} (not in sources.yaml)")
-    return tuple(resolved)
+from bot.core.yaml_reading import (
+    Collector,
+    check_id,
+    read_yaml,
+    resolve_sources,
+    string_list,
+    text_value,
+)
 
 
 def _load_sources(root: Path, out: Collector) -> dict[str, Source]:
@@ -117,7 +104,7 @@ def _load_entry(
                 f"answer has {count} words (between {MIN_ANSWER_WORDS} and "
                 f"{MAX_ANSWER_WORDS} needed)",
             )
-    resolved = _resolve_sources(raw.get("sources"), sources, file, where, out)
+    resolved = resolve_sources(raw.get("sources"), sources, file, where, out)
     related = string_list(raw.get("related", []))
     if related is None:
         out.add(file, where, "related must be a list of entry ids")
@@ -168,75 +155,6 @@ def _load_category_file(
         if loaded is not None:
             entries.append(loaded[0])
     return Category(category, title, tuple(e.id for e in entries)), entries
-
-
-def _load_safety(
-    root: Path, sources: Mapping[str, Source], out: Collector
-) -> tuple[dict[str, SafetyTier], list[SafetyRule]]:
-    file = "safety.yaml"
-    if not (root / file).is_file():
-        out.add(file, "-", "is missing")
-        return {}, []
-    data = read_yaml(root / file, root, out)
-    if not isinstance(data, dict):
-        out.add(file, "-", "must be a mapping with tiers and rules")
-        return {}, []
-    tiers: dict[str, SafetyTier] = {}
-    raw_tiers = data.get("tiers")
-    if not isinstance(raw_tiers, list):
-        out.add(file, "tiers", "must be a list")
-        raw_tiers = []
-    for raw in raw_tiers:
-        tier_id = raw.get("id") if isinstance(raw, dict) else None
-        if tier_id not in SAFETY_TIERS or not isinstance(raw, dict):
-            out.add(file, str(tier_id), f"tier id must be one of {', '.join(SAFETY_TIERS)}")
-            continue
-        title, message = text_value(raw.get("title")), text_value(raw.get("message"))
-        if title is None or message is None:
-            out.add(file, tier_id, "a tier needs a title and a message")
-            continue
-        cited = _resolve_sources(raw.get("sources"), sources, file, tier_id, out)
-        tiers[tier_id] = SafetyTier(tier_id, title, message, cited)
-    for tier_id in SAFETY_TIERS:
-        if tier_id not in tiers:
-            out.add(file, tier_id, "tier is missing")
-    rules: list[SafetyRule] = []
-    raw_rules = data.get("rules")
-    if not isinstance(raw_rules, list) or not raw_rules:
-        out.add(file, "rules", "must be a non-empty list")
-        raw_rules = []
-    for index, raw in enumerate(raw_rules):
-        where = f"rule #{index + 1}"
-        if not isinstance(raw, dict):
-            out.add(file, where, "must be a mapping with id, tier, label and all")
-            continue
-        rule_id = check_id(raw.get("id"), file, where, out)
-        where = rule_id or where
-        tier = raw.get("tier")
-        if tier not in SAFETY_TIERS:
-            out.add(file, where, f"tier {tier!r} must be one of {', '.join(SAFETY_TIERS)}")
-        label = text_value(raw.get("label"))
-        if label is None:
-            out.add(file, where, "label is missing")
-        groups_raw = raw.get("all")
-        groups: list[tuple[str, ...]] = []
-        if not isinstance(groups_raw, list) or not groups_raw:
-            out.add(file, where, "all must be a non-empty list of term lists")
-        else:
-            for group in groups_raw:
-                terms = string_list(group)
-                if not terms:
-                    out.add(file, where, "each group in all must be a non-empty list of terms")
-                    continue
-                normalised = tuple(
-                    normalize(t.rstrip("*")) + ("*" if t.endswith("*") else "") for t in terms
-                )
-                if any(not t.strip("*") for t in normalised):
-                    out.add(file, where, "a term is empty after normalising")
-                groups.append(normalised)
-        if rule_id and isinstance(tier, str) and label and groups:
-            rules.append(SafetyRule(rule_id, tier, label, tuple(groups)))
-    return tiers, rules
 
 
 def _load_small_talk(root: Path, out: Collector) -> tuple[list[SmallTalkIntent], frozenset[str]]:
@@ -355,7 +273,7 @@ def load_knowledge(root: Path | None = None) -> KnowledgeBase:
     if not entries and not out.problems:
         out.add(root.name, "-", "has no FAQ entries")
     by_id = _cross_checks(entries, out)
-    tiers, rules = _load_safety(root, sources, out)
+    safety = load_safety(root, sources, out)
     small_talk, filler = _load_small_talk(root, out)
     synonyms = _load_synonyms(root, out)
     routines = _load_routines(root, sources, out)
@@ -365,8 +283,10 @@ def load_knowledge(root: Path | None = None) -> KnowledgeBase:
         categories=tuple(categories),
         entries=by_id,
         sources=sources,
-        tiers=tiers,
-        safety_rules=tuple(rules),
+        tiers=safety.tiers,
+        safety_rules=safety.rules,
+        safety_context=safety.context,
+        safety_checklist=safety.checklist,
         small_talk=tuple(small_talk),
         synonyms=tuple(synonyms),
         filler_words=filler,

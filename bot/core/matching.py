@@ -19,10 +19,10 @@ from itertools import pairwise
 from typing import Literal
 
 from rapidfuzz import fuzz, process
-from rapidfuzz.distance import OSA
 
 from bot.core.english import EnglishFrequencies, english
 from bot.core.knowledge import KnowledgeBase
+from bot.core.spelling import closest_word
 from bot.core.text import STOP_WORDS, normalize, stem
 
 Kind = Literal["answer", "clarify", "fallback"]
@@ -110,7 +110,7 @@ class Matcher:
         for word in sorted(self._vocabulary):
             self._by_length[len(word)].append(word)
         # Users repeat their typos: remember corrections, per matcher (a reload starts afresh).
-        self._closest = lru_cache(maxsize=8192)(partial(_closest_word, by_length=self._by_length))
+        self._closest = lru_cache(maxsize=8192)(partial(closest_word, by_length=self._by_length))
 
         raw: list[tuple[int, dict[str, float], str]] = []
         document_frequency: dict[str, int] = defaultdict(int)
@@ -303,29 +303,3 @@ class _SynonymIndex:
                     if tuple(sequence[start : start + len(parts)]) == parts:
                         found.add(concept)
         return found
-
-
-def _allowed_distance(word: str) -> int:
-    if len(word) < 4:
-        return 0
-    return 2 if len(word) >= 8 else 1
-
-
-def _closest_word(word: str, by_length: dict[int, list[str]]) -> str:
-    """The vocabulary word nearest a misspelt word (OSA distance), or the word itself."""
-    limit = _allowed_distance(word)
-    if limit == 0:
-        return word
-    choices = [
-        w
-        for length in range(len(word) - limit, len(word) + limit + 1)
-        for w in by_length.get(length, ())
-    ]
-    found = process.extract(word, choices, scorer=OSA.distance, score_cutoff=limit, limit=5)
-    if not found:
-        return word
-    best_distance = min(distance for _, distance, _ in found)
-    # Prefer a candidate that keeps the first letter: typos rarely change it.
-    best = [w for w, distance, _ in found if distance == best_distance]
-    same_start = [w for w in best if w[0] == word[0]]
-    return (same_start or best)[0]

@@ -1,30 +1,40 @@
-"""The red-flag screen: pure, runs before anything else on every message."""
+"""The red-flag screen: pure, runs before anything else on every message.
+
+A message is split into sentences and clauses of normalised words; typos are corrected against
+the screen's own lexicon; ages become markers ("I'm 58" -> age50plus); every word is marked
+with its context (denied, past, hypothetical, someone else's, asked about). A rule fires when
+each of its groups has a phrase within one clause, sentence or the message, none of them in a
+context that cancels it. The most urgent tier wins; the routine-GP note never blocks.
+"""
 
 from __future__ import annotations
 
-import re
-from collections.abc import Sequence
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from bot.core.knowledge import SafetyRule, SafetyTier
-from bot.core.text import fold, normalize
+from bot.core.context import Context, ContextLexicon, Words, split_words
+from bot.core.english import EnglishFrequencies, english
+from bot.core.knowledge import ALARM_TIERS, NOTE_TIER, SafetyRule, SafetyTier
+from bot.core.phrases import Hit, PhraseIndex
+from bot.core.spelling import Corrector
 
-TIER_ORDER = ("emergency", "same-day")
-
-_CLAUSE_BREAK = re.compile(r"[.;!?,:\n()]+")
-_BOUNDARY = "|"
-# A negation reaches back this many words at most, and never across these words.
-_NEGATION_WINDOW = 5
-_NEGATORS = frozenset({"no", "not", "never", "without", "nor", "none", "neither"})
-_SCOPE_BREAKERS = frozenset(
-    {_BOUNDARY, "but", "and", "however", "although", "though", "yet", "except", "apart", "now"}
-)
-# "not sure", "not able to", "not stop": the negation is not about the symptom.
-_NOT_NEGATING_AFTER = frozenset({"sure", "certain", "know", "only", "able", "been", "stop"})
-# "can not feel", "could not get an erection": inability is a symptom, not a denial.
-_INABILITY_BEFORE = frozenset({"can", "could", "unable"})
-_AGE = re.compile(r"\b(?:i am|im|i'm|aged|age|i turned|turned)\s+(\d{1,3})\b")
-AGE_OVER_50, AGE_UNDER_20 = "ageover50", "ageunder20"
+CANCELLING = frozenset({"negated", "historical", "hypothetical", "other", "asking"})
+AGE_OVER_50, AGE_UNDER_20, MANY, YEAR = "age50plus", "ageunder20", "num9plus", "yearmark"
+MARKERS = frozenset({AGE_OVER_50, AGE_UNDER_20, MANY, YEAR})
+MANY_FROM = 9
+_AGE_BEFORE = frozenset({"am", "aged", "age", "turned", "turning", "im"})
+_AGE_AFTER = frozenset({"year", "years", "yr", "yrs", "yo", "yearold", "y"})
+_TENS = {"fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90}
+_TEENS = {"thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen"}
+_UNLESS = -1
+# Ways of saying "can not" that the lexicon need not spell out one by one.
+_CAN_NOT = {
+    ("could", "not"): 2,
+    ("unable", "to"): 2,
+    ("not", "able", "to"): 3,
+    ("was", "not", "able", "to"): 4,
+}
 
 
 @dataclass(frozen=True)
@@ -32,17 +42,20 @@ class Flag:
     """A red-flag rule that fired."""
 
     rule_id: str
+    flag: str
     tier: str
     label: str
 
 
 @dataclass(frozen=True)
 class Screen:
-    """What the safety screen found: the most urgent tier and every flag."""
+    """What the screen found: the most urgent blocking tier, every flag, the calm note, and
+    whether the message asked about a flag (it gets the red-flags entry, calmly)."""
 
     tier: SafetyTier | None
     flags: tuple[Flag, ...]
     note: SafetyTier | None = None
+    asked: bool = False
 
     @property
     def urgent(self) -> bool:
@@ -50,108 +63,147 @@ class Screen:
         return self.tier is not None
 
 
-def _clause_words(text: str) -> list[str]:
-    out: list[str] = []
-    for found in _AGE.finditer(fold(text)):
-        age = int(found.group(1))
-        if 50 <= age <= 120:
-            out += [AGE_OVER_50, _BOUNDARY]
-        elif 10 <= age < 20:
-            out += [AGE_UNDER_20, _BOUNDARY]
-    for clause in _CLAUSE_BREAK.split(fold(text)):
-        clause_words = normalize(clause).split()
-        if clause_words:
-            out.extend(clause_words)
-            out.append(_BOUNDARY)
-    return out
-
-
-def _word_matches(term_word: str, token: str) -> bool:
-    if term_word.endswith("*"):
-        return token.startswith(term_word[:-1])
-    return token == term_word
-
-
-def _find(term: str, tokens: Sequence[str]) -> list[tuple[int, int]]:
-    """Spans (start, end) where the term occurs; one extra word may sit between its words."""
-    parts = term.split()
-    spans = []
-    for start, token in enumerate(tokens):
-        if not _word_matches(parts[0], token):
-            continue
-        position, ok = start, True
-        for part in parts[1:]:
-            nxt = next(
-                (
-                    p
-                    for p in (position + 1, position + 2)
-                    if p < len(tokens) and tokens[p] != _BOUNDARY and _word_matches(part, tokens[p])
-                ),
-                None,
-            )
-            if nxt is None:
-                ok = False
-                break
-            position = nxt
-        if ok:
-            spans.append((start, position + 1))
-    return spans
-
-
-def _negated(start: int, tokens: Sequence[str], covered: set[int]) -> bool:
-    for back in range(1, _NEGATION_WINDOW + 1):
-        i = start - back
-        if i < 0 or tokens[i] in _SCOPE_BREAKERS:
-            return False
-        if i in covered:
-            continue
-        if tokens[i] in _NEGATORS:
-            following = tokens[i + 1] if i + 1 < len(tokens) else ""
-            preceding = tokens[i - 1] if i > 0 else ""
-            if following not in _NOT_NEGATING_AFTER and preceding not in _INABILITY_BEFORE:
-                return True
-    return False
+NO_FLAGS = Screen(None, ())
 
 
 class SafetyScreen:
-    """Finds red flags in a message, ignoring plainly negated ones ("no numbness")."""
+    """Finds red flags in a message, read in context."""
 
-    def __init__(self, rules: Sequence[SafetyRule], tiers: dict[str, SafetyTier]) -> None:
+    def __init__(
+        self,
+        rules: Sequence[SafetyRule],
+        tiers: Mapping[str, SafetyTier],
+        context: ContextLexicon,
+        language: EnglishFrequencies | None = None,
+    ) -> None:
         self._rules = tuple(rules)
-        self._tiers = tiers
-        self._terms = sorted({t for r in rules for g in r.groups for t in g})
+        self._tiers = dict(tiers)
+        self._context = Context(context)
+        self._index = PhraseIndex(
+            [
+                *(
+                    (f"{r}:{g}", phrase)
+                    for r, rule in enumerate(self._rules)
+                    for g, group in enumerate(rule.groups)
+                    for phrase in group
+                ),
+                *((f"{r}:{_UNLESS}", p) for r, rule in enumerate(self._rules) for p in rule.unless),
+            ]
+        )
+        vocabulary = self._index.words | self._context.words | MARKERS
+        self._corrector = Corrector(vocabulary, language or english())
 
     def screen(self, text: str) -> Screen:
         """Screen one message."""
-        tokens = _clause_words(text)
-        present = set(tokens)
-        candidates = [
-            term
-            for term in self._terms
-            if (first := term.split()[0]) in present
-            or (first.endswith("*") and any(t.startswith(first[:-1]) for t in present))
-        ]
-        spans = {term: _find(term, tokens) for term in candidates}
-        # A negator inside a symptom term ("no feeling", "no control") is part of the symptom.
-        covered = {
-            i
-            for term, found in spans.items()
-            if _NEGATORS.intersection(term.split())
-            for s, e in found
-            for i in range(s, e)
-        }
-        live = {
-            term
-            for term, found in spans.items()
-            if any(not _negated(start, tokens, covered) for start, _ in found)
-        }
+        split = self._prepare(text)
+        if not split.words:
+            return NO_FLAGS
+        hits = self._index.find(split.words, split.clause_starts)
+        phrases = {(h.start, h.end) for h in hits if not h.key.endswith(f":{_UNLESS}")}
+        marks = self._context.modifiers(split, sorted(phrases))
+        fired = self._fired(split, hits, marks, CANCELLING)
         flags = tuple(
-            Flag(rule.id, rule.tier, rule.label)
-            for rule in self._rules
-            if all(any(term in live for term in group) for group in rule.groups)
+            Flag(r.id, r.flag, r.tier, r.label) for r in sorted(fired, key=lambda r: _rank(r.tier))
         )
-        for tier_id in TIER_ORDER:
-            if any(flag.tier == tier_id for flag in flags):
-                ordered = tuple(sorted(flags, key=lambda f: TIER_ORDER.index(f.tier)))
-                return Screen(self._tiers[tier_id], ordered)
-        return Screen(None, ())
+        alarm = next((f.tier for f in flags if f.tier in ALARM_TIERS), None)
+        if alarm is not None:
+            return Screen(self._tiers[alarm], flags)
+        note = self._tiers.get(NOTE_TIER) if flags else None
+        asked = bool(self._fired(split, hits, marks, CANCELLING - {"asking"}) - fired)
+        return Screen(None, flags, note, asked)
+
+    def _prepare(self, text: str) -> Words:
+        split = split_words(text)
+        words = _can_not([self._corrector.correct(w) for w in split.words])
+        keep = [i for i, w in enumerate(words) if w]
+        return Words(
+            _mark_numbers([words[i] for i in keep]),
+            [split.sentence[i] for i in keep],
+            [split.clause[i] for i in keep],
+        )
+
+    def _fired(
+        self,
+        split: Words,
+        hits: Sequence[Hit],
+        marks: Sequence[frozenset[str]],
+        cancelling: frozenset[str],
+    ) -> set[SafetyRule]:
+        # An `unless` phrase (not itself denied) discounts the rule's phrases in its sentence.
+        vetoed: dict[int, set[int]] = defaultdict(set)
+        for hit in hits:
+            r, g = (int(x) for x in hit.key.split(":"))
+            if g == _UNLESS and "negated" not in marks[hit.start]:
+                vetoed[r].add(split.sentence[hit.start])
+        # units[rule][group]: the clauses, sentences or message where the group has a phrase
+        units: dict[int, dict[int, set[int]]] = defaultdict(lambda: defaultdict(set))
+        for hit in hits:
+            r, g = (int(x) for x in hit.key.split(":"))
+            rule = self._rules[r]
+            if g == _UNLESS or split.sentence[hit.start] in vetoed[r]:
+                continue
+            if marks[hit.start] & (cancelling - rule.keeps):
+                continue
+            units[r][g].add(_unit(rule, split, hit.start))
+        return {
+            self._rules[r]
+            for r, by_group in units.items()
+            if len(by_group) == len(self._rules[r].groups) and set.intersection(*by_group.values())
+        }
+
+
+def _unit(rule: SafetyRule, split: Words, index: int) -> int:
+    if rule.within == "clause":
+        return split.clause[index]
+    if rule.within == "sentence":
+        return split.sentence[index]
+    return 0
+
+
+def _can_not(words: list[str]) -> list[str]:
+    """Rewrite "could not", "unable to", "not able to" as "can not"; the words dropped are
+    left empty, so that the caller can drop their sentence and clause numbers too."""
+    out = list(words)
+    for i in range(len(words)):
+        for pattern, size in _CAN_NOT.items():
+            if tuple(words[i : i + size]) == pattern:
+                out[i : i + size] = ["can", "not", *[""] * (size - 2)]
+    return out
+
+
+def _rank(tier: str) -> int:
+    return ALARM_TIERS.index(tier) if tier in ALARM_TIERS else len(ALARM_TIERS)
+
+
+def _mark_numbers(words: list[str]) -> list[str]:
+    """Replace a stated age ("i am 58", "58 year old", "aged seventy") by an age marker, and
+    a year by `yearmark` ("in 2015"), any other number from 9 on by `num9plus` ("took 16
+    paracetamol", "30 weeks")."""
+    out = list(words)
+    for i, word in enumerate(words):
+        age = _age_value(words, i)
+        if age is None:
+            continue
+        before = words[i - 1] if i > 0 else ""
+        after = words[i + 1] if i + 1 < len(words) else ""
+        stated = before in _AGE_BEFORE or after in _AGE_AFTER or word.endswith(("yo", "yrs"))
+        if stated and age >= 50:
+            out[i] = AGE_OVER_50
+        elif stated and 10 <= age < 20:
+            out[i] = AGE_UNDER_20
+        elif word.isdigit() and len(word) == 4 and 1940 <= int(word) <= 2100:
+            out[i] = YEAR
+        elif word.isdigit() and int(word) >= MANY_FROM:
+            out[i] = MANY
+    return out
+
+
+def _age_value(words: Sequence[str], i: int) -> int | None:
+    word = words[i].removesuffix("yo").removesuffix("yrs")
+    if word.isdigit() and len(word) <= 3:
+        return int(word)
+    if word in _TENS:
+        return _TENS[word]
+    if word in _TEENS:
+        return 15
+    return None

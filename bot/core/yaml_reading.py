@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 import yaml
 
-from bot.core.knowledge import (
-    ID_PATTERN,
-    MAX_ID_LENGTH,
-    Problem,
-)
+from bot.core.knowledge import ID_PATTERN, MAX_ID_LENGTH, Problem, Source
 
 
 class Collector:
@@ -59,3 +56,22 @@ def check_id(value: object, file: str, where: str, out: Collector) -> str | None
         out.add(file, value, f"id is longer than {MAX_ID_LENGTH} characters")
         return None
     return value
+
+
+def resolve_sources(
+    codes: object, sources: Mapping[str, Source], file: str, entry: str, out: Collector
+) -> tuple[Source, ...]:
+    """The sources the codes name; an unknown or missing code is a problem."""
+    code_list = string_list(codes)
+    if code_list is None:
+        out.add(file, entry, "sources must be a list of source codes")
+        return ()
+    if not code_list:
+        out.add(file, entry, "has no sources (at least one is needed)")
+    resolved = []
+    for code in code_list:
+        if code in sources:
+            resolved.append(sources[code])
+        else:
+            out.add(file, entry, f"unknown source code {code!r} (not in sources.yaml)")
+    return tuple(resolved)

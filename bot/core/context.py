@@ -1,0 +1,164 @@
+"""Reading a symptom in its context, after ConText (Harkema et al. 2009): is it denied ("no
+numbness"), past ("years ago"), hypothetical ("if I get a fever"), someone else's ("my dad"),
+or asked about ("what does saddle numbness mean")?
+
+A trigger phrase opens a scope that runs forward (or, for an `after` trigger, back) until the
+clause or sentence ends or a terminating word ("but") closes it; every word in the scope carries
+the trigger's kind. The phrases live in knowledge/safety.yaml (`context:`).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from bot.core.phrases import Hit, PhraseIndex
+from bot.core.text import fold, normalize
+
+KINDS = ("negated", "historical", "hypothetical", "other", "asking")
+# A comma ends a negation unless what follows is a short list ("no fever, chills or sweats").
+LIST_WORDS = 3
+NEGATION_REACH = 8
+AFTER_REACH = 8
+
+_SENTENCE = re.compile(r"[!?;\n]+|\.(?!\d)")
+_CLAUSE = re.compile(r"[,:()]|\s[-–—]\s|\.\.\.")
+# "5kg", "58yo", "25wks": a number and its unit are two words.
+_NUMBER_UNIT = re.compile(r"(?<=\d)(?=[a-z])|(?<=[a-z])(?=\d)")
+
+
+@dataclass(frozen=True)
+class ContextLexicon:
+    """The trigger phrases per kind and direction, and the words that bound a scope."""
+
+    before: dict[str, tuple[str, ...]]
+    after: dict[str, tuple[str, ...]]
+    pseudo: tuple[str, ...]
+    terminate: tuple[str, ...]
+    self_words: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Words:
+    """A message as normalised words, with the sentence and clause of each word."""
+
+    words: list[str]
+    sentence: list[int]
+    clause: list[int]
+
+    @property
+    def clause_starts(self) -> frozenset[int]:
+        """Indices where a new clause begins (phrases do not span them)."""
+        clause = self.clause
+        return frozenset(i for i in range(1, len(clause)) if clause[i] != clause[i - 1])
+
+
+def split_words(text: str) -> Words:
+    """Normalised words, numbered by sentence and clause."""
+    words: list[str] = []
+    sentences: list[int] = []
+    clauses: list[int] = []
+    clause_number = 0
+    for sentence_number, sentence in enumerate(_SENTENCE.split(fold(text))):
+        for clause in _CLAUSE.split(sentence):
+            found = normalize(_NUMBER_UNIT.sub(" ", clause)).split()
+            if not found:
+                continue
+            words.extend(found)
+            sentences.extend([sentence_number] * len(found))
+            clauses.extend([clause_number] * len(found))
+            clause_number += 1
+    return Words(words, sentences, clauses)
+
+
+class Context:
+    """Marks every word of a message with the context kinds whose scope covers it."""
+
+    def __init__(self, lexicon: ContextLexicon) -> None:
+        self._before = PhraseIndex(
+            ((kind, p) for kind, phrases in lexicon.before.items() for p in phrases), gap=0
+        )
+        self._after = PhraseIndex(
+            ((kind, p) for kind, phrases in lexicon.after.items() for p in phrases), gap=0
+        )
+        self._pseudo = PhraseIndex((("pseudo", p) for p in lexicon.pseudo), gap=0)
+        self._terminate = PhraseIndex((("end", p) for p in lexicon.terminate), gap=0)
+        self._self = frozenset(w for p in lexicon.self_words for w in normalize(p).split())
+
+    @property
+    def words(self) -> frozenset[str]:
+        """Every word the trigger phrases use (the typo corrector leaves these alone)."""
+        return self._before.words | self._after.words | self._pseudo.words | self._terminate.words
+
+    def modifiers(
+        self, text: Words, phrases: Sequence[tuple[int, int]] = ()
+    ) -> list[frozenset[str]]:
+        """For each word, the kinds of context it sits in. A trigger that lies inside a longer
+        symptom phrase (`phrases`, as word spans: "no feeling", "can not pee") opens no scope."""
+        words = text.words
+        kinds: list[set[str]] = [set() for _ in words]
+        breaks = text.clause_starts
+        masked = {i for h in self._pseudo.find(words, breaks) for i in range(h.start, h.end)}
+        ends = {h.start for h in self._terminate.find(words, breaks)}
+
+        def live(hit: Hit) -> bool:
+            return hit.start not in masked and not any(
+                s <= hit.start and hit.end <= e and e - s > hit.end - hit.start for s, e in phrases
+            )
+
+        for hit in self._before.find(words, breaks):
+            if live(hit):
+                for i in self._forward(text, hit.key, hit.end, ends):
+                    kinds[i].add(hit.key)
+        for hit in self._after.find(words, breaks):
+            if live(hit):
+                for i in self._backward(text, hit.start, ends):
+                    kinds[i].add(hit.key)
+        self._drop_self_questions(text, kinds)
+        return [frozenset(k) for k in kinds]
+
+    def _forward(self, text: Words, kind: str, start: int, ends: set[int]) -> range:
+        words, sentence, clause = text.words, text.sentence, text.clause
+        i = start
+        while i < len(words) and sentence[i] == sentence[start - 1] and i not in ends:
+            if kind == "other" and words[i] in self._self:
+                break
+            if kind == "negated":
+                if i - start >= NEGATION_REACH:
+                    break
+                if clause[i] != clause[i - 1] and _clause_length(clause, i) > LIST_WORDS:
+                    break
+            i += 1
+        return range(start, i)
+
+    def _backward(self, text: Words, start: int, ends: set[int]) -> range:
+        sentence = text.sentence
+        i = start
+        while i > 0 and sentence[i - 1] == sentence[start] and start - i < AFTER_REACH:
+            if i - 1 in ends:
+                break
+            i -= 1
+        return range(i, start)
+
+    def _drop_self_questions(self, text: Words, kinds: list[set[str]]) -> None:
+        """A question that is about the writer ("my legs are numb, is that serious?") is not
+        a question about a flag in general: it keeps no `asking` mark."""
+        personal = {text.sentence[i] for i, w in enumerate(text.words) if w in self._self}
+        for i, marks in enumerate(kinds):
+            if "asking" in marks and text.sentence[i] in personal:
+                marks.discard("asking")
+
+
+def _clause_length(clause: list[int], start: int) -> int:
+    n = start
+    while n < len(clause) and clause[n] == clause[start]:
+        n += 1
+    return n - start
+
+
+def denied_words(text: str, context: Context) -> frozenset[str]:
+    """The normalised words a user denies ("no numbness or tingling, just stiff")."""
+    split = split_words(text)
+    marks = context.modifiers(split)
+    return frozenset(w for w, m in zip(split.words, marks, strict=True) if "negated" in m)
