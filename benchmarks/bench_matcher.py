@@ -21,6 +21,7 @@ from pathlib import Path
 
 from rapidfuzz import fuzz, process, utils
 
+from benchmarks.bench_safety import messages, screen_report
 from bot.core.answering import Answerer
 from bot.core.knowledge import KnowledgeBase
 from bot.core.loader import load_knowledge
@@ -174,6 +175,7 @@ def main() -> None:
     questions = [c.question for c in cases]
     report("real knowledge base", kb, questions, args.rounds)
     report("synthetic knowledge base", synthetic(kb, args.entries), questions, 2)
+    screen_report(kb, messages(), args.rounds)
     answerer = Answerer(kb)
     ours = accuracy_ours(answerer, cases)
     print(f"== accuracy on {args.eval.name} ({len(cases)} questions; URGENT counts for ours only)")

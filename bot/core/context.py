@@ -13,7 +13,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from bot.core.phrases import Hit, PhraseIndex
+from bot.core.phrases import PhraseIndex
 from bot.core.text import fold, normalize
 
 KINDS = ("negated", "historical", "hypothetical", "other", "asking")
@@ -54,21 +54,30 @@ class Words:
         return frozenset(i for i in range(1, len(clause)) if clause[i] != clause[i - 1])
 
 
+_SENTENCE_MARK, _CLAUSE_MARK = " qqsentenceqq ", " qqclauseqq "
+
+
 def split_words(text: str) -> Words:
     """Normalised words, numbered by sentence and clause."""
+    # Normalise once: the sentence and clause breaks travel through as marker words.
+    marked = _SENTENCE.sub(_SENTENCE_MARK, fold(text))
+    marked = _CLAUSE.sub(_CLAUSE_MARK, _NUMBER_UNIT.sub(" ", marked))
     words: list[str] = []
     sentences: list[int] = []
     clauses: list[int] = []
-    clause_number = 0
-    for sentence_number, sentence in enumerate(_SENTENCE.split(fold(text))):
-        for clause in _CLAUSE.split(sentence):
-            found = normalize(_NUMBER_UNIT.sub(" ", clause)).split()
-            if not found:
-                continue
-            words.extend(found)
-            sentences.extend([sentence_number] * len(found))
-            clauses.extend([clause_number] * len(found))
-            clause_number += 1
+    sentence = clause = 0
+    fresh = False
+    for word in normalize(marked).split():
+        if word in ("qqsentenceqq", "qqclauseqq"):
+            if fresh:
+                clause += 1
+                sentence += word == "qqsentenceqq"
+            fresh = False
+            continue
+        words.append(word)
+        sentences.append(sentence)
+        clauses.append(clause)
+        fresh = True
     return Words(words, sentences, clauses)
 
 
@@ -76,20 +85,21 @@ class Context:
     """Marks every word of a message with the context kinds whose scope covers it."""
 
     def __init__(self, lexicon: ContextLexicon) -> None:
-        self._before = PhraseIndex(
-            ((kind, p) for kind, phrases in lexicon.before.items() for p in phrases), gap=0
+        self._index = PhraseIndex[tuple[str, str]](
+            [
+                *((("before", k), p) for k, phrases in lexicon.before.items() for p in phrases),
+                *((("after", k), p) for k, phrases in lexicon.after.items() for p in phrases),
+                *((("pseudo", ""), p) for p in lexicon.pseudo),
+                *((("end", ""), p) for p in lexicon.terminate),
+            ],
+            gap=0,
         )
-        self._after = PhraseIndex(
-            ((kind, p) for kind, phrases in lexicon.after.items() for p in phrases), gap=0
-        )
-        self._pseudo = PhraseIndex((("pseudo", p) for p in lexicon.pseudo), gap=0)
-        self._terminate = PhraseIndex((("end", p) for p in lexicon.terminate), gap=0)
         self._self = frozenset(w for p in lexicon.self_words for w in normalize(p).split())
 
     @property
     def words(self) -> frozenset[str]:
         """Every word the trigger phrases use (the typo corrector leaves these alone)."""
-        return self._before.words | self._after.words | self._pseudo.words | self._terminate.words
+        return self._index.words
 
     def modifiers(
         self, text: Words, phrases: Sequence[tuple[int, int]] = ()
@@ -98,23 +108,24 @@ class Context:
         symptom phrase (`phrases`, as word spans: "no feeling", "can not pee") opens no scope."""
         words = text.words
         kinds: list[set[str]] = [set() for _ in words]
-        breaks = text.clause_starts
-        masked = {i for h in self._pseudo.find(words, breaks) for i in range(h.start, h.end)}
-        ends = {h.start for h in self._terminate.find(words, breaks)}
-
-        def live(hit: Hit) -> bool:
-            return hit.start not in masked and not any(
+        found = self._index.find(words, text.clause_starts)
+        roles = [(hit, {role for role, _ in hit.keys}) for hit in found]
+        masked = {i for hit, r in roles if "pseudo" in r for i in range(hit.start, hit.end)}
+        ends = {hit.start for hit, r in roles if "end" in r}
+        for hit, _ in roles:
+            if hit.start in masked or any(
                 s <= hit.start and hit.end <= e and e - s > hit.end - hit.start for s, e in phrases
-            )
-
-        for hit in self._before.find(words, breaks):
-            if live(hit):
-                for i in self._forward(text, hit.key, hit.end, ends):
-                    kinds[i].add(hit.key)
-        for hit in self._after.find(words, breaks):
-            if live(hit):
-                for i in self._backward(text, hit.start, ends):
-                    kinds[i].add(hit.key)
+            ):
+                continue
+            for role, kind in hit.keys:
+                if role == "before":
+                    scope = self._forward(text, kind, hit.end, ends)
+                elif role == "after":
+                    scope = self._backward(text, hit.start, ends)
+                else:
+                    continue
+                for i in scope:
+                    kinds[i].add(kind)
         self._drop_self_questions(text, kinds)
         return [frozenset(k) for k in kinds]
 

@@ -4,20 +4,26 @@ one extra word between the words of a phrase ("both legs" finds "both my legs").
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Hashable, Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
 
 from bot.core.text import normalize
 
+K = TypeVar("K", bound=Hashable)
 # A phrase may step over one extra word, but never over a word that turns its meaning round.
 UNSKIPPABLE = frozenset({"not", "no", "never", "nothing", "without", "nor"})
+# Prefix patterns are indexed by their first letters; a prefix is at least this long.
+PREFIX_KEY = 3
+
+Pattern = tuple[tuple[str, bool], ...]  # (word or prefix, is a prefix)
 
 
 @dataclass(frozen=True)
-class Hit:
-    """A phrase found at words [start, end)."""
+class Hit(Generic[K]):
+    """A phrase found at words [start, end), with every key it was listed under."""
 
-    key: str
+    keys: tuple[K, ...]
     start: int
     end: int
 
@@ -35,66 +41,91 @@ def parse_phrase(text: str) -> tuple[str, ...]:
     return tuple(parts)
 
 
-def _matches(pattern: str, word: str) -> bool:
-    if pattern.endswith("*"):
-        return word.startswith(pattern[:-1])
-    return word == pattern
+def _compile(parts: tuple[str, ...]) -> Pattern:
+    return tuple((p.rstrip("*"), p.endswith("*")) for p in parts)
 
 
-class PhraseIndex:
-    """Phrases under keys (a concept, a trigger kind), indexed by their first word."""
+class PhraseIndex(Generic[K]):
+    """Phrases under keys (a rule's group, a trigger kind); each distinct phrase is indexed once,
+    by its first word (or the first letters of a prefix)."""
 
-    def __init__(self, phrases: Iterable[tuple[str, str]], *, gap: int = 1) -> None:
+    def __init__(self, phrases: Iterable[tuple[K, str]], *, gap: int = 1) -> None:
         self._gap = gap
-        self._exact: dict[str, list[tuple[tuple[str, ...], str]]] = defaultdict(list)
-        self._prefixed: dict[str, list[tuple[tuple[str, ...], str]]] = defaultdict(list)
+        keys: dict[tuple[str, ...], list[K]] = defaultdict(list)
         for key, text in phrases:
             parts = parse_phrase(text)
-            if not parts:
-                continue
-            first = parts[0]
-            if first.endswith("*"):
-                self._prefixed[first[:3]].append((parts, key))
+            if parts and key not in keys[parts]:
+                keys[parts].append(key)
+        Entry = tuple[Pattern, tuple[Any, ...]]
+        # Indexed by first word, and multi-word phrases also by their second word: most
+        # candidates then fail on a dictionary look-up instead of a comparison loop.
+        self._single: dict[str, list[Entry]] = defaultdict(list)
+        self._pairs: dict[tuple[str, str], list[Entry]] = defaultdict(list)
+        self._first_only: dict[str, list[Entry]] = defaultdict(list)
+        self._prefixed: dict[str, list[Entry]] = defaultdict(list)
+        self._words: set[str] = set()
+        for parts, listed in keys.items():
+            pattern = _compile(parts)
+            self._words.update(word for word, _ in pattern)
+            entry = (pattern, tuple(listed))
+            first, prefix = pattern[0]
+            if prefix:
+                self._prefixed[first[:PREFIX_KEY]].append(entry)
+            elif len(pattern) == 1:
+                self._single[first].append(entry)
+            elif pattern[1][1]:
+                self._first_only[first].append(entry)
             else:
-                self._exact[first].append((parts, key))
+                self._pairs[(first, pattern[1][0])].append(entry)
 
     @property
     def words(self) -> frozenset[str]:
         """Every whole word the phrases use (prefixes without their *)."""
-        out: set[str] = set()
-        for table in (self._exact, self._prefixed):
-            for options in table.values():
-                for parts, _ in options:
-                    out.update(p.rstrip("*") for p in parts)
-        return frozenset(out)
+        return frozenset(self._words)
 
-    def find(self, words: Sequence[str], breaks: frozenset[int] = frozenset()) -> list[Hit]:
-        """Every phrase in the words; a phrase never spans a break (a word index it may not
-        step over, such as the first word of the next sentence)."""
-        hits = []
+    def find(self, words: Sequence[str], breaks: frozenset[int] = frozenset()) -> list[Hit[K]]:
+        """Every phrase in the words; a phrase never spans a break (the index of a word that
+        starts a new clause)."""
+        hits: list[Hit[K]] = []
+        count = len(words)
         for start, word in enumerate(words):
-            options = [*self._exact.get(word, ()), *self._prefixed.get(word[:3], ())]
-            for parts, key in options:
-                end = self._end(parts, words, start, breaks)
+            options = [*self._single.get(word, ()), *self._first_only.get(word, ())]
+            for step in range(1, self._gap + 2):
+                nxt = start + step
+                if nxt >= count or nxt in breaks:
+                    break
+                options += self._pairs.get((word, words[nxt]), ())
+                if words[nxt] in UNSKIPPABLE:
+                    break
+            if self._prefixed:
+                options += self._prefixed.get(word[:PREFIX_KEY], ())
+            seen: set[int] = set()
+            for pattern, keys in options:
+                if id(pattern) in seen:
+                    continue
+                seen.add(id(pattern))
+                end = self._end(pattern, words, start, breaks)
                 if end is not None:
-                    hits.append(Hit(key, start, end))
+                    hits.append(Hit(keys, start, end))
         return hits
 
     def _end(
-        self, parts: tuple[str, ...], words: Sequence[str], start: int, breaks: frozenset[int]
+        self, pattern: Pattern, words: Sequence[str], start: int, breaks: frozenset[int]
     ) -> int | None:
-        if not _matches(parts[0], words[start]):
+        first, prefix = pattern[0]
+        if not (words[start].startswith(first) if prefix else words[start] == first):
             return None
-        position = start
-        for part in parts[1:]:
+        position, last = start, len(words) - 1
+        for part, part_prefix in pattern[1:]:
             for step in range(1, self._gap + 2):
                 nxt = position + step
-                if nxt >= len(words) or nxt in breaks:
+                if nxt > last or nxt in breaks:
                     return None
-                if _matches(part, words[nxt]):
+                word = words[nxt]
+                if word.startswith(part) if part_prefix else word == part:
                     position = nxt
                     break
-                if words[nxt] in UNSKIPPABLE:
+                if word in UNSKIPPABLE:
                     return None
             else:
                 return None

@@ -35,6 +35,7 @@ _CAN_NOT = {
     ("not", "able", "to"): 3,
     ("was", "not", "able", "to"): 4,
 }
+_CAN_NOT_FIRST = frozenset(first for first, *_ in _CAN_NOT)
 
 
 @dataclass(frozen=True)
@@ -79,15 +80,15 @@ class SafetyScreen:
         self._rules = tuple(rules)
         self._tiers = dict(tiers)
         self._context = Context(context)
-        self._index = PhraseIndex(
+        self._index = PhraseIndex[tuple[int, int]](
             [
                 *(
-                    (f"{r}:{g}", phrase)
+                    ((r, g), phrase)
                     for r, rule in enumerate(self._rules)
                     for g, group in enumerate(rule.groups)
                     for phrase in group
                 ),
-                *((f"{r}:{_UNLESS}", p) for r, rule in enumerate(self._rules) for p in rule.unless),
+                *(((r, _UNLESS), p) for r, rule in enumerate(self._rules) for p in rule.unless),
             ]
         )
         vocabulary = self._index.words | self._context.words | MARKERS
@@ -99,7 +100,7 @@ class SafetyScreen:
         if not split.words:
             return NO_FLAGS
         hits = self._index.find(split.words, split.clause_starts)
-        phrases = {(h.start, h.end) for h in hits if not h.key.endswith(f":{_UNLESS}")}
+        phrases = {(h.start, h.end) for h in hits if any(g != _UNLESS for _, g in h.keys)}
         marks = self._context.modifiers(split, sorted(phrases))
         fired = self._fired(split, hits, marks, CANCELLING)
         flags = tuple(
@@ -111,6 +112,15 @@ class SafetyScreen:
         note = self._tiers.get(NOTE_TIER) if flags else None
         asked = bool(self._fired(split, hits, marks, CANCELLING - {"asking"}) - fired)
         return Screen(None, flags, note, asked)
+
+    def mentioned(self, text: str) -> tuple[Flag, ...]:
+        """The flags a text names, whatever their context: for checking that an answer which
+        mentions a sign gives it the tier this screen gives it."""
+        split = self._prepare(text)
+        hits = self._index.find(split.words, split.clause_starts)
+        quiet = [frozenset[str]() for _ in split.words]
+        fired = self._fired(split, hits, quiet, frozenset())
+        return tuple(Flag(r.id, r.flag, r.tier, r.label) for r in self._rules if r in fired)
 
     def _prepare(self, text: str) -> Words:
         split = split_words(text)
@@ -125,26 +135,29 @@ class SafetyScreen:
     def _fired(
         self,
         split: Words,
-        hits: Sequence[Hit],
+        hits: Sequence[Hit[tuple[int, int]]],
         marks: Sequence[frozenset[str]],
         cancelling: frozenset[str],
     ) -> set[SafetyRule]:
         # An `unless` phrase (not itself denied) discounts the rule's phrases in its sentence.
         vetoed: dict[int, set[int]] = defaultdict(set)
         for hit in hits:
-            r, g = (int(x) for x in hit.key.split(":"))
-            if g == _UNLESS and "negated" not in marks[hit.start]:
-                vetoed[r].add(split.sentence[hit.start])
+            if "negated" in marks[hit.start]:
+                continue
+            for r, g in hit.keys:
+                if g == _UNLESS:
+                    vetoed[r].add(split.sentence[hit.start])
         # units[rule][group]: the clauses, sentences or message where the group has a phrase
         units: dict[int, dict[int, set[int]]] = defaultdict(lambda: defaultdict(set))
         for hit in hits:
-            r, g = (int(x) for x in hit.key.split(":"))
-            rule = self._rules[r]
-            if g == _UNLESS or split.sentence[hit.start] in vetoed[r]:
-                continue
-            if marks[hit.start] & (cancelling - rule.keeps):
-                continue
-            units[r][g].add(_unit(rule, split, hit.start))
+            sentence, mark = split.sentence[hit.start], marks[hit.start]
+            for r, g in hit.keys:
+                if g == _UNLESS or sentence in vetoed[r]:
+                    continue
+                rule = self._rules[r]
+                if mark and mark & cancelling - rule.keeps:
+                    continue
+                units[r][g].add(_unit(rule, split, hit.start))
         return {
             self._rules[r]
             for r, by_group in units.items()
@@ -164,7 +177,9 @@ def _can_not(words: list[str]) -> list[str]:
     """Rewrite "could not", "unable to", "not able to" as "can not"; the words dropped are
     left empty, so that the caller can drop their sentence and clause numbers too."""
     out = list(words)
-    for i in range(len(words)):
+    for i, word in enumerate(words):
+        if word not in _CAN_NOT_FIRST:
+            continue
         for pattern, size in _CAN_NOT.items():
             if tuple(words[i : i + size]) == pattern:
                 out[i : i + size] = ["can", "not", *[""] * (size - 2)]
@@ -199,7 +214,10 @@ def _mark_numbers(words: list[str]) -> list[str]:
 
 
 def _age_value(words: Sequence[str], i: int) -> int | None:
-    word = words[i].removesuffix("yo").removesuffix("yrs")
+    word = words[i]
+    if not word[0].isdigit() and word not in _TENS and word not in _TEENS:
+        return None
+    word = word.removesuffix("yo").removesuffix("yrs")
     if word.isdigit() and len(word) <= 3:
         return int(word)
     if word in _TENS:

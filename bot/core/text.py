@@ -10,23 +10,25 @@ _APOSTROPHES = str.maketrans({"’": "'", "‘": "'", "`": "'", "´": "'", "ʼ":
 
 # Contractions are expanded before punctuation is stripped, so "don't" keeps its "not"
 # (the safety screen depends on it) and "what's" does not leave a stray "s".
-_CONTRACTIONS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
-    (re.compile(pattern), replacement)
-    for pattern, replacement in (
-        (r"\bcan't\b", "can not"),
-        (r"\bcannot\b", "can not"),
-        (r"\bwon't\b", "will not"),
-        (r"\bshan't\b", "shall not"),
-        (r"\bain't\b", "is not"),
-        (r"\b(\w+)n't\b", r"\1 not"),
-        (r"\b(i|you|we|they|who|what|that)'ve\b", r"\1 have"),
-        (r"\b(i|you|we|they|he|she|it|who|what|that|there)'ll\b", r"\1 will"),
-        (r"\b(i|you|we|they|he|she|who|that|there)'d\b", r"\1 would"),
-        (r"\b(you|we|they|who|what)'re\b", r"\1 are"),
-        (r"\bi'm\b", "i am"),
-        (r"\b(it|what|that|there|here|who|where|how|he|she|let)'s\b", r"\1 is"),
-        (r"'s\b", ""),
-        (r"s'\b", "s"),
+_CONTRACTIONS: tuple[tuple[str, re.Pattern[str], str], ...] = tuple(
+    # (a literal the pattern needs, the pattern, its replacement): the literal lets most
+    # messages skip most patterns.
+    (literal, re.compile(pattern), replacement)
+    for literal, pattern, replacement in (
+        ("can't", r"\bcan't\b", "can not"),
+        ("cannot", r"\bcannot\b", "can not"),
+        ("won't", r"\bwon't\b", "will not"),
+        ("shan't", r"\bshan't\b", "shall not"),
+        ("ain't", r"\bain't\b", "is not"),
+        ("n't", r"\b(\w+)n't\b", r"\1 not"),
+        ("'ve", r"\b(i|you|we|they|who|what|that)'ve\b", r"\1 have"),
+        ("'ll", r"\b(i|you|we|they|he|she|it|who|what|that|there)'ll\b", r"\1 will"),
+        ("'d", r"\b(i|you|we|they|he|she|who|that|there)'d\b", r"\1 would"),
+        ("'re", r"\b(you|we|they|who|what)'re\b", r"\1 are"),
+        ("i'm", r"\bi'm\b", "i am"),
+        ("'s", r"\b(it|what|that|there|here|who|where|how|he|she|let)'s\b", r"\1 is"),
+        ("'s", r"'s\b", ""),
+        ("s'", r"s'\b", "s"),
     )
 )
 
@@ -74,6 +76,8 @@ NEGATIONS: frozenset[str] = frozenset({"not", "no", "never", "without", "nor"})
 
 def fold(text: str) -> str:
     """Lower-case, strip accents and unify apostrophes; keeps punctuation."""
+    if text.isascii():  # nothing to strip or unify: the common case, and much faster
+        return text.lower()
     text = unicodedata.normalize("NFKD", text)
     text = "".join(ch for ch in text if not unicodedata.combining(ch))
     return text.translate(_APOSTROPHES).lower()
@@ -82,8 +86,10 @@ def fold(text: str) -> str:
 def normalize(text: str) -> str:
     """Fold case and accents, expand contractions, drop punctuation and emoji."""
     text = fold(text)
-    for pattern, replacement in _CONTRACTIONS:
-        text = pattern.sub(replacement, text)
+    if "'" in text or "cannot" in text:
+        for literal, pattern, replacement in _CONTRACTIONS:
+            if literal in text:
+                text = pattern.sub(replacement, text)
     words = _NON_WORD.sub(" ", text).split()
     return " ".join(_BARE_CONTRACTIONS.get(word, word) for word in words)
 

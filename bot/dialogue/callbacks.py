@@ -33,6 +33,7 @@ RoutineAction = Literal[
     "show",
     "menu",
     "new",
+    "list",
 ]
 ROUTINE_ACTIONS: frozenset[str] = frozenset(RoutineAction.__args__)  # type: ignore[attr-defined]
 

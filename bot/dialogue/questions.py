@@ -26,6 +26,7 @@ from bot.dialogue.routines import Routines
 MAX_TEXT = 10_000
 LAST_QUESTION = "last_question"
 ANSWERED = "answered:"
+CRISIS = "crisis"
 _PAIN_TEXT = re.compile(r"^\s*(-?\d{1,3})\s*(?:/\s*10)?\s*$")
 
 
@@ -46,17 +47,31 @@ class Questions:
             if number:
                 return await self.routines.apply(ctx, session, rt.Pain(int(number.group(1))))
         verdict = self.s.answerer.verdict(text)
+        screen = verdict.screen
         replies: list[Reply] = []
         # No "back to the routine" next to a red flag: the routine waits until they are checked.
-        active = isinstance(session, Session) and verdict.screen.tier is None
-        if verdict.screen.tier is not None:
-            replies.append(Send(msg.urgent(verdict.screen.tier)))
+        active = isinstance(session, Session) and screen.tier is None
+        if screen.tier is not None:
+            replies.append(Send(msg.urgent(screen.tier)))
             if isinstance(session, Session) and session.state.phase in rt.PAUSABLE_PHASES:
                 await self.routines.apply(ctx, session, rt.Pause())
                 replies.append(Send(msg.routine_paused_for_safety()))
         self._record(ctx, verdict.kind, verdict.entry_id, verdict.score)
+        if screen.tier is not None and screen.tier.id == CRISIS:
+            # Helplines first and nothing else competes: at most the crisis entry, no buttons.
+            if verdict.entry_id == CRISIS:
+                replies.append(Send(msg.answer(self.s.kb.entries[CRISIS])))
+            return replies
         if verdict.small_talk is not None:
             return [Send(verdict.small_talk.reply)]
+        if isinstance(session, Session) and session.state.phase == rt.Phase.HURT_CHECK:
+            if screen.tier is None:
+                # "It hurts" asked what happened: the reply was screened, now the pain score.
+                return [
+                    Send(msg.hurt_noted()),
+                    *self.routines.render(ctx, session, rt.Notice.HURT_ASKED, new_message=True),
+                ]
+            return replies
         back = back_to_routine() if active else []
         match verdict.match.kind:
             case "answer" if verdict.entry_id:
@@ -71,7 +86,7 @@ class Questions:
                 ]
                 rows.append([Button(msg.NONE_OF_THESE_LABEL, cb.encode(cb.NoneOfThese()))])
                 replies.append(Send(msg.clarify(), kb_buttons([*rows, back])))
-            case _ if verdict.screen.tier is None:
+            case _ if screen.tier is None:
                 if not verdict.match.candidates and not text.strip(" \t\n?!.,"):
                     return [Send(msg.empty_text())]
                 if any(ch.isalnum() for ch in text):
@@ -81,6 +96,8 @@ class Questions:
                     replies.append(Send(msg.empty_text()))
             case _:
                 pass
+        if screen.note is not None:
+            replies.append(Send(msg.gp_note(screen.note)))
         return replies
 
     def _record(self, ctx: Ctx, kind: str, entry_id: str | None, score: float) -> None:

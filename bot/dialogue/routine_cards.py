@@ -59,12 +59,13 @@ def session_card(
     tier: str | None,
     note: str,
     cause: str = "",
+    full_checklist: bool = False,
 ) -> tuple[str, list[list[Button]]]:
     """The text and buttons that show a session in its current phase."""
     routine, state = session.routine, session.state
     phase = state.phase
     if phase == rt.Phase.SAFETY_CHECK:
-        return _safety_check(kb, routine)
+        return _safety_check(kb, routine, full_checklist)
     if phase in PAIN_PHASES:
         return _pain_question(state)
     if phase == rt.Phase.HURT_STOP:
@@ -84,13 +85,17 @@ def session_card(
     return msg.stopped(summary is not None), []
 
 
-def _safety_check(kb: KnowledgeBase, routine: Routine) -> tuple[str, list[list[Button]]]:
-    rules = kb.safety_rules
-    text = msg.safety_check(
-        routine,
-        [r for r in rules if r.tier == "emergency"],
-        [r for r in rules if r.tier == "same-day"],
-    )
+def _safety_check(
+    kb: KnowledgeBase, routine: Routine, full: bool
+) -> tuple[str, list[list[Button]]]:
+    if not full:
+        return msg.safety_check_short(routine), [
+            [Button(msg.SAFE_LABEL, routine_data("safe"))],
+            [Button(msg.SHOW_LIST_LABEL, routine_data("list"))],
+            [Button(msg.STOP_LABEL, routine_data("stop"))],
+        ]
+    checklist = kb.safety_checklist
+    text = msg.safety_check(routine, checklist["emergency"], checklist["same-day"])
     return text, [
         [Button(msg.SAFE_LABEL, routine_data("safe"))],
         [

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from bot.core import routine as rt
 from bot.dialogue import callbacks as cb
@@ -30,6 +30,11 @@ _EVENTS: dict[str, rt.Event] = {
     "resume": rt.Resume(),
     "stop": rt.Stop(),
 }
+
+
+# The full red-flag checklist is shown at a user's first routine and again after this long.
+CHECKLIST_EVERY = timedelta(days=30)
+CHECKLIST_SEEN = "checklist_seen"
 
 
 class Lost:
@@ -139,7 +144,20 @@ class Routines:
             )
         state = rt.start(routine, level_id or routine.first_level.id, ctx.now, minutes)
         await ctx.tx.save_active_session(state.to_json())
-        return [Toast(""), *self.render(ctx, Session(routine, state), rt.Notice.STARTED)]
+        full = await self._checklist_due(ctx)
+        session = Session(routine, state)
+        return [Toast(""), *self.render(ctx, session, rt.Notice.STARTED, full_checklist=full)]
+
+    async def _checklist_due(self, ctx: Ctx) -> bool:
+        """Whether to show the whole checklist (and note that it was shown)."""
+        seen = await ctx.tx.get_state(CHECKLIST_SEEN)
+        try:
+            due = seen is None or ctx.now - datetime.fromisoformat(seen) >= CHECKLIST_EVERY
+        except ValueError:
+            due = True
+        if due:
+            await ctx.tx.set_state(CHECKLIST_SEEN, ctx.now.isoformat())
+        return due
 
     async def button(self, ctx: Ctx, name: str) -> list[Reply]:
         """A button of the routine card."""
@@ -157,6 +175,12 @@ class Routines:
         if name == "new":
             replies = await self.apply(ctx, session, rt.Stop())
             return [*replies, *(await self.menu(ctx))]
+        if name == "list":
+            checking = session.state.phase == rt.Phase.SAFETY_CHECK
+            shown = self.render(
+                ctx, session, rt.Notice.RESUMED, full_checklist=checking, new_message=not checking
+            )
+            return [Toast(""), *shown]
         if name == "resume" and session.state.phase != rt.Phase.PAUSED:
             return [Toast(""), *self.render(ctx, session, rt.Notice.RESUMED, new_message=True)]
         tier = {"flag-emergency": "emergency", "flag-same-day": "same-day"}.get(name)
@@ -270,9 +294,12 @@ class Routines:
         note: str = "",
         new_message: bool = False,
         cause: str = "",
+        full_checklist: bool = False,
     ) -> list[Reply]:
         """The session's card: edited in place when a button of it was pressed."""
-        text, rows = session_card(self.s.kb, session, notice, summary, tier, note, cause)
+        text, rows = session_card(
+            self.s.kb, session, notice, summary, tier, note, cause, full_checklist
+        )
         keyboard = kb_buttons(rows)
         if ctx.message_id is not None and not new_message:
             return [Edit(ctx.message_id, text, keyboard)]

@@ -646,8 +646,8 @@ async def test_whole_beginner_routine_by_buttons_then_progress_shows_it(
     safety = await chat.press("rs:beginner:weeks-1-2", message_id=2)
     assert isinstance(safety[-1], Edit) and safety[-1].message_id == 2
     assert "quick safety check" in joined(safety)
-    for rule in kb.safety_rules:
-        assert escape(rule.label) in joined(safety)
+    for bullet in (*kb.safety_checklist["emergency"], *kb.safety_checklist["same-day"]):
+        assert escape(bullet) in joined(safety)
 
     pain = await chat.press("rt:safe", message_id=2)
     assert "How much does your back hurt right now?" in joined(pain)
@@ -709,7 +709,7 @@ async def test_it_hurts_within_two_points_carries_on_with_the_same_step(
 ) -> None:
     await go_to_step(chat, 2, pain=4)
     asked = await chat.press("rt:hurt")
-    assert "How much does it hurt now?" in joined(asked)
+    assert "What happened?" in joined(asked)
     assert {"rt:sharp", "rt:tingle"} <= set(all_data(asked))
     replies = await chat.press(pain_data(6))
     assert step_of(replies) == (2, BEGINNER_STEPS)

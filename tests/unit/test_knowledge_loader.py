@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import shutil
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
@@ -142,7 +144,7 @@ def test_safety_rules_are_validated(kb_dir: Path) -> None:
     (kb_dir / "safety.yaml").write_text(yaml.safe_dump(data), encoding="utf-8")
     problems = _problems(kb_dir)
     assert any(p.startswith("safety.yaml: broken: tier 'someday'") for p in problems)
-    assert "safety.yaml: broken: all must be a non-empty list of term lists" in problems
+    assert "safety.yaml: broken: all must be a non-empty list of groups" in problems
 
 
 def test_routine_problems_carry_the_file_and_entry(kb_dir: Path) -> None:
@@ -170,3 +172,39 @@ def test_the_bundled_answers_give_no_medicine_doses() -> None:
     kb = load_knowledge()
     for entry in kb.entries.values():
         assert not any(unit in entry.answer.lower() for unit in (" mg", "mg ", "tablets a day"))
+
+
+def _edit_safety(kb_dir: Path, change: Callable[[dict[str, Any]], None]) -> list[str]:
+    data = yaml.safe_load((kb_dir / "safety.yaml").read_text(encoding="utf-8"))
+    change(data)
+    (kb_dir / "safety.yaml").write_text(yaml.safe_dump(data), encoding="utf-8")
+    return _problems(kb_dir)
+
+
+def test_a_rule_naming_an_unknown_concept_is_reported(kb_dir: Path) -> None:
+    def change(data: dict[str, Any]) -> None:
+        data["rules"][0]["all"] = ["@no-such-concept"]
+
+    rule = yaml.safe_load((kb_dir / "safety.yaml").read_text(encoding="utf-8"))["rules"][0]["id"]
+    assert f"safety.yaml: {rule}: unknown concept '@no-such-concept'" in _edit_safety(
+        kb_dir, change
+    )
+
+
+def test_a_checklist_longer_than_a_phone_screen_allows_is_reported(kb_dir: Path) -> None:
+    def change(data: dict[str, Any]) -> None:
+        data["checklist"]["emergency"] = [f"sign {n}" for n in range(7)]
+
+    assert "safety.yaml: checklist.emergency: must list 1 to 6 bullets" in _edit_safety(
+        kb_dir, change
+    )
+
+
+def test_an_unknown_context_kind_and_a_duplicate_rule_are_reported(kb_dir: Path) -> None:
+    def change(data: dict[str, Any]) -> None:
+        data["context"]["before"]["sideways"] = ["maybe"]
+        data["rules"].append(dict(data["rules"][0]))
+
+    problems = _edit_safety(kb_dir, change)
+    assert "safety.yaml: context.before: unknown kind 'sideways'" in problems
+    assert "safety.yaml: rules: rule ids must be unique" in problems

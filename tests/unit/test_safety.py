@@ -62,7 +62,7 @@ def test_negated_or_harmless_mentions_do_not_fire(answerer: Answerer, text: str)
 
 
 def test_the_most_urgent_tier_wins_when_both_fire(answerer: Answerer) -> None:
-    verdict = answerer.verdict("fever and I can't control my bladder")
+    verdict = answerer.verdict("fever, my back hurts and I can't control my bladder")
     assert verdict.screen.tier is not None
     assert verdict.screen.tier.id == "emergency"
     assert {f.tier for f in verdict.screen.flags} == {"emergency", "same-day"}
@@ -80,6 +80,6 @@ def test_a_red_flag_beats_small_talk(answerer: Answerer) -> None:
 
 def test_the_safety_messages_are_plain_and_send_to_care(answerer: Answerer) -> None:
     tiers = answerer.kb.tiers
-    assert "emergency" in tiers["emergency"].message.lower()
+    assert "999" in tiers["emergency"].message and "a&e" in tiers["emergency"].message.lower()
     assert "today" in tiers["same-day"].message.lower()
     assert all(t.sources for t in tiers.values())

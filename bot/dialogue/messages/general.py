@@ -73,6 +73,11 @@ def urgent(tier: SafetyTier) -> str:
     return f"⚠️ <b>{escape(tier.title)}</b>\n\n{escape(tier.message)}"
 
 
+def gp_note(tier: SafetyTier) -> str:
+    """The calm routine-GP note, sent after the answer."""
+    return f"ℹ️ <b>{escape(tier.title)}</b>\n\n{escape(tier.message)}"
+
+
 def clarify() -> str:
     """The "did you mean" question."""
     return "I'm not sure which of these you mean. Did you mean:"

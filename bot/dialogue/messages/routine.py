@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from html import escape
 
-from bot.core.knowledge import SafetyRule, SafetyTier
+from bot.core.knowledge import SafetyTier
 from bot.core.routine import StepView, Summary
 from bot.core.routine_model import Level, Routine, Variant
 from bot.dialogue.messages.general import urgent
@@ -55,12 +55,10 @@ def level_label(level: Level, proposed: bool) -> str:
     return f"{'⭐ ' if proposed else ''}{level.label}"
 
 
-def safety_check(
-    routine: Routine, emergency: Sequence[SafetyRule], same_day: Sequence[SafetyRule]
-) -> str:
-    """The red-flag questions before a session."""
-    first = "\n".join(f"• {escape(r.label)}" for r in emergency)
-    second = "\n".join(f"• {escape(r.label)}" for r in same_day)
+def safety_check(routine: Routine, emergency: Sequence[str], same_day: Sequence[str]) -> str:
+    """The red-flag checklist before a session, in full."""
+    first = "\n".join(f"• {escape(b)}" for b in emergency)
+    second = "\n".join(f"• {escape(b)}" for b in same_day)
     return (
         f"<b>{escape(routine.title)}</b>\n\nBefore we start, a quick safety check. "
         "Do any of these apply to you right now?\n\n"
@@ -68,7 +66,16 @@ def safety_check(
     )
 
 
+def safety_check_short(routine: Routine) -> str:
+    """The checklist as one line, for someone who has seen it in the last 30 days."""
+    return (
+        f"<b>{escape(routine.title)}</b>\n\nBefore we start: none of the warning signs "
+        "from the safety list apply to you today?"
+    )
+
+
 SAFE_LABEL = "✅ None of these"
+SHOW_LIST_LABEL = "📋 Show the list"
 FLAG_EMERGENCY_LABEL = "Something from A"
 FLAG_SAME_DAY_LABEL = "Something from B"
 
@@ -82,7 +89,8 @@ def pain_question(when: str) -> str:
     """Ask for a pain score; `when` is before, hurt, after or after-early."""
     question = {
         "before": "How much does your back hurt right now?",
-        "hurt": "How much does it hurt now?",
+        "hurt": "Sorry it hurts. What happened? Tell me in a few words, or tap how much it "
+        "hurts now.",
         "after": "Well done! How much does your back hurt now, after the session?",
         "after-early": "OK, we'll end here. How much does your back hurt now, after the session?",
     }[when]
@@ -263,3 +271,8 @@ def unknown_routine() -> str:
 def routine_paused_for_safety() -> str:
     """A red flag typed during a routine."""
     return "I've paused your routine. Please don't continue until you have been checked."
+
+
+def hurt_noted() -> str:
+    """After someone describes what hurts (and it is not a red flag)."""
+    return "Thanks for telling me. How much does it hurt now? Tap a number from 0 to 10."
