@@ -32,7 +32,7 @@ async def test_each_tier_s_message_arrives_first(
 ) -> None:
     replies = await chat(alice).say(message)
     assert replies, message
-    first = (replies[0].rendered_text or "")
+    first = replies[0].rendered_text or ""
     assert kb.tiers[tier].title in first
     assert kb.tiers[tier].message.splitlines()[0] in first
 

@@ -11,9 +11,8 @@ import asyncio
 import itertools
 import json
 import random
-import re
-from collections.abc import AsyncIterator, Iterator, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from html import escape
 from pathlib import Path
@@ -26,178 +25,40 @@ from hypothesis import strategies as st
 from bot.core import routine as rt
 from bot.core.answering import Answerer
 from bot.core.knowledge import KnowledgeBase
-from bot.dialogue import ButtonIn, CommandIn, Dialogue, Event, OtherIn, TextIn, TimerDue, Who
+from bot.dialogue import Dialogue, OtherIn, TimerDue, Who
 from bot.dialogue import callbacks as cb
 from bot.dialogue import messages as msg
 from bot.dialogue.replies import (
-    Button,
     Edit,
     EditButtons,
-    Keyboard,
-    Photo,
     Reply,
     Send,
     Toast,
     WakeAt,
 )
-from bot.store import FinishedSession, Row, Store, open_store
-from bot.store.schema import TABLES
-
-START = datetime(2025, 1, 15, 6, 0, tzinfo=UTC)  # a Wednesday in winter (Berlin is UTC+1)
-USER = 424242
-OTHER = 515151
-CARD = 100  # message id of the message whose buttons the tests press
-BEGINNER_STEPS = 7  # the beginner routine at level "Weeks 1-2"
-GLUTE_BRIDGE = 3  # step index of the first beginner step with a hold (3 s)
-
-
-# ---------------------------------------------------------------------------- helpers
-
-
-class Clock:
-    """A fixed clock that only moves when told to."""
-
-    def __init__(self, now: datetime) -> None:
-        self.now = now
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def advance(self, **delta: float) -> None:
-        self.now += timedelta(**delta)
-
-
-_ALLOWED_TAG = re.compile(r"</?(b|i)>")
-_ENTITY = re.compile(r"&(?:amp|lt|gt|quot|#\d+|#x[0-9a-fA-F]+);")
-
-
-def assert_telegram_html(text: str) -> None:
-    """Only <b> and <i>, properly nested, and no bare '<', '>' or '&' (user input escaped)."""
-    stack: list[str] = []
-    for tag in _ALLOWED_TAG.finditer(text):
-        name = tag.group(1)
-        if tag.group(0).startswith("</"):
-            assert stack and stack.pop() == name, f"unbalanced </{name}> in {text[:200]!r}"
-        else:
-            stack.append(name)
-    assert not stack, f"unclosed <{stack[-1]}> in {text[:200]!r}"
-    bare = _ENTITY.sub("", _ALLOWED_TAG.sub("", text))
-    for ch in "<>&":
-        assert ch not in bare, f"unescaped {ch!r} in {text[:200]!r}"
-
-
-def rt_data(action: cb.RoutineAction) -> str:
-    return cb.encode(cb.RoutineButton(action))
-
-
-def pain_data(value: int) -> str:
-    return cb.encode(cb.PainScore(value))
-
-
-def texts(replies: Sequence[Reply]) -> list[str]:
-    """The texts of new and edited messages, in order."""
-    return [r.text for r in replies if isinstance(r, Send | Edit)]
-
-
-def joined(replies: Sequence[Reply]) -> str:
-    return "\n".join(texts(replies))
-
-
-def keyboards(replies: Sequence[Reply]) -> list[Keyboard]:
-    return [r.buttons for r in replies if isinstance(r, Send | Edit | EditButtons)]
-
-
-def all_data(replies: Sequence[Reply]) -> list[str]:
-    """Every callback data of every keyboard in the replies."""
-    return [b.data for kb in keyboards(replies) for row in kb for b in row]
-
-
-def buttons(replies: Sequence[Reply]) -> list[Button]:
-    return [b for kb in keyboards(replies) for row in kb for b in row]
-
-
-def toasts(replies: Sequence[Reply]) -> list[str]:
-    return [r.text for r in replies if isinstance(r, Toast)]
-
-
-def step_of(replies: Sequence[Reply]) -> tuple[int, int]:
-    """(number, total) of the last "Step N of M" card in the replies."""
-    found = re.findall(r"Step (\d+) of (\d+)", joined(replies))
-    assert found, f"no step card in {joined(replies)[:300]!r}"
-    number, total = found[-1]
-    return int(number), int(total)
-
-
-@dataclass
-class Chat:
-    """One user talking to the dialogue; remembers everything the bot showed."""
-
-    dialogue: Dialogue
-    who: Who
-    shown: list[Reply] = field(default_factory=list)
-
-    def seen(self, replies: Sequence[Reply]) -> list[Reply]:
-        for reply in replies:
-            assert isinstance(reply, Send | Edit | EditButtons | Toast | Photo | WakeAt)
-        self.shown.extend(replies)
-        return list(replies)
-
-    async def send(self, event: Event) -> list[Reply]:
-        return self.seen(await self.dialogue.handle(event))
-
-    async def text(self, text: str) -> list[Reply]:
-        return await self.send(TextIn(self.who, text))
-
-    async def command(self, name: str, args: str = "") -> list[Reply]:
-        return await self.send(CommandIn(self.who, name, args))
-
-    async def press(self, data: str, message_id: int | None = CARD) -> list[Reply]:
-        return await self.send(ButtonIn(self.who, data, message_id))
-
-    async def fire_timers(self) -> list[tuple[Who, list[Reply]]]:
-        fired = await self.dialogue.fire_due_timers()
-        for _, replies in fired:
-            self.seen(replies)
-        return fired
-
-    async def reminders(self) -> list[tuple[Who, list[Reply]]]:
-        due = await self.dialogue.due_reminders()
-        for _, replies in due:
-            self.seen(replies)
-        return due
-
-    def check_everything_shown(self) -> None:
-        """Every callback data fits in 64 bytes and parses; every text is clean HTML."""
-        for data in all_data(self.shown):
-            assert len(data.encode("utf-8")) <= cb.MAX_BYTES, data
-            assert cb.parse(data) is not None, data
-        for text in texts(self.shown):
-            assert_telegram_html(text)
-
-
-async def active_state(store: Store, kb: KnowledgeBase, user: int = USER) -> rt.SessionState | None:
-    async with store.user_action(user) as tx:
-        raw = await tx.get_active_session()
-    if raw is None:
-        return None
-    state = rt.SessionState.from_json(raw, kb.routines)
-    assert state is not None, raw
-    return state
-
-
-async def finished(store: Store, user: int = USER) -> list[FinishedSession]:
-    async with store.user_action(user) as tx:
-        return await tx.finished_sessions(limit=1000)
-
-
-def user_rows(rows: dict[str, list[Row]], user: int) -> dict[str, list[Row]]:
-    """The rows of every per-user table that belong to `user`."""
-    out: dict[str, list[Row]] = {}
-    for table in TABLES:
-        if table.per_user:
-            column = table.columns.index("user_id")
-            out[table.name] = [r for r in rows[table.name] if r[column] == user]
-    return out
+from bot.store import FinishedSession, Store, open_store
+from tests.unit.dialogue_chat import (
+    BEGINNER_STEPS,
+    CARD,
+    GLUTE_BRIDGE,
+    OTHER,
+    START,
+    USER,
+    Chat,
+    Clock,
+    active_state,
+    all_data,
+    buttons,
+    finished,
+    go_to_step,
+    joined,
+    pain_data,
+    rt_data,
+    step_of,
+    texts,
+    toasts,
+    user_rows,
+)
 
 
 @dataclass(frozen=True)
@@ -259,59 +120,14 @@ def phrases(kb: KnowledgeBase, answerer: Answerer) -> Phrases:
     )
 
 
-# ---------------------------------------------------------------------------- fixtures
 
 
-@pytest.fixture
-async def store(tmp_path: Path) -> AsyncIterator[Store]:
-    store = open_store(database_url=None, sqlite_path=tmp_path / "hipbot.sqlite3")
-    await store.open()
-    yield store
-    await store.close()
 
 
-@pytest.fixture
-def clock() -> Clock:
-    return Clock(START)
 
 
-@pytest.fixture
-def dialogue(kb: KnowledgeBase, answerer: Answerer, store: Store, clock: Clock) -> Dialogue:
-    return Dialogue(kb, store, answerer, clock=clock)
 
 
-@pytest.fixture
-def chat(dialogue: Dialogue) -> Iterator[Chat]:
-    chat = Chat(dialogue, Who(USER, USER, "Ann"))
-    yield chat
-    chat.check_everything_shown()
-
-
-@pytest.fixture
-def other(dialogue: Dialogue) -> Iterator[Chat]:
-    chat = Chat(dialogue, Who(OTHER, OTHER, "Bo"))
-    yield chat
-    chat.check_everything_shown()
-
-
-async def start_beginner(chat: Chat, pain: int = 4) -> list[Reply]:
-    """Beginner routine at "Weeks 1-2", safety check cleared, starting pain given: step 1."""
-    await chat.press(cb.encode(cb.StartRoutine("beginner", "weeks-1-2")))
-    await chat.press(rt_data("safe"))
-    replies = await chat.press(pain_data(pain))
-    assert step_of(replies) == (1, BEGINNER_STEPS)
-    return replies
-
-
-async def go_to_step(chat: Chat, number: int, pain: int = 4) -> list[Reply]:
-    replies = await start_beginner(chat, pain)
-    for _ in range(number - 1):
-        replies = await chat.press(rt_data("done"))
-    assert step_of(replies) == (number, BEGINNER_STEPS)
-    return replies
-
-
-# ---------------------------------------------------------------------------- /start
 
 
 async def test_start_greets_by_name_with_disclaimer_and_menu_buttons(chat: Chat) -> None:
@@ -374,9 +190,6 @@ async def test_html_in_the_first_name_is_escaped_in_the_greeting(dialogue: Dialo
     replies = await chat.command("start")
     assert "Hello &lt;b&gt;Ann&lt;/b&gt; &amp; &lt;script&gt;!" in joined(replies)
     chat.check_everything_shown()
-
-
-# ---------------------------------------------------------------------------- questions
 
 
 async def test_confident_question_gets_answer_sources_related_and_feedback_buttons(
@@ -558,9 +371,6 @@ async def test_typed_pain_score_answers_the_pain_question(
     assert state is not None and state.pain_before == 5
 
 
-# ---------------------------------------------------------------------------- /topics
-
-
 async def test_topics_browser_edits_one_message_from_categories_to_entry_and_back(
     chat: Chat, kb: KnowledgeBase
 ) -> None:
@@ -597,9 +407,6 @@ def edit_text_of(replies: Sequence[Reply]) -> str:
     return edit.text
 
 
-# ---------------------------------------------------------------------------- feedback
-
-
 async def test_feedback_is_recorded_and_the_feedback_row_removed(
     chat: Chat, store: Store, kb: KnowledgeBase, phrases: Phrases
 ) -> None:
@@ -629,9 +436,6 @@ async def test_feedback_mid_routine_keeps_the_back_to_the_routine_button(
     data = all_data(replies)
     assert not any(d.startswith("fb:") for d in data)
     assert data[-1] == "rt:show"
-
-
-# ---------------------------------------------------------------------------- routines
 
 
 async def test_whole_beginner_routine_by_buttons_then_progress_shows_it(
@@ -868,9 +672,6 @@ async def test_safety_check_something_from_b_ends_with_the_same_day_message(
     assert escape(kb.tiers["emergency"].title) not in joined(replies)
 
 
-# ---------------------------------------------------------------------------- timers
-
-
 async def test_start_timer_stores_a_timer_and_time_up_fires_once(
     chat: Chat, store: Store, kb: KnowledgeBase, clock: Clock
 ) -> None:
@@ -969,9 +770,6 @@ async def test_resume_after_a_restart_in_the_timer_arms_the_timer_again(
     restarted.check_everything_shown()
 
 
-# ---------------------------------------------------------------------------- reminders
-
-
 async def test_daily_reminder_follows_the_users_time_zone_and_is_sent_once_a_day(
     chat: Chat, store: Store, clock: Clock
 ) -> None:
@@ -1013,9 +811,6 @@ async def test_bad_reminder_time_and_unknown_time_zone_explain_the_format(
     replies = joined(await chat.command("timezone", "Mars/<b>Olympus</b>"))
     assert "Your time zone is UTC" in replies
     assert "Olympus" not in replies
-
-
-# ---------------------------------------------------------------------------- /forget, /cancel
 
 
 async def test_forget_after_confirmation_deletes_every_row_about_the_user(
@@ -1075,9 +870,9 @@ async def test_unknown_command_is_answered_politely(chat: Chat) -> None:
     assert "/topics" in joined(await chat.command("HELP"))
 
 
-# ---------------------------------------------------------------------------- robustness
-
 _RNG = random.Random(20250115)
+
+
 FORGED = {
     "done without a session": "rt:done",
     "unknown entry": "kb:ghost",
@@ -1150,19 +945,21 @@ async def test_invalid_unicode_in_a_message_is_answered_without_raising(
     assert "zebra" in kept
 
 
-# ---------------------------------------------------------------------------- properties
-
 TEXTS = [
     "hi", "thanks", "what is the psoas muscle", "sitting", "What is the psoas?",
     "what is the capital of france", "I suddenly can't control my bladder and both legs feel weak",
     "4", "7", "11", "-1", "4/10", "", "🙂", "<b>x</b> & y",
 ]
+
+
 COMMANDS = [
     ("start", ""), ("start", "beginner"), ("start", "gentle-start"), ("start", "kb-sitting"),
     ("routine", ""), ("routine", "walk"), ("resume", ""), ("progress", ""), ("cancel", ""),
     ("reminder", "08:00"), ("reminder", "off"), ("timezone", "Europe/Berlin"), ("forget", ""),
     ("help", ""), ("topics", ""), ("bogus", ""),
 ]
+
+
 GARBAGE = ["kb:ghost", "", "x" * 200, "rt:", "pn:-1", "none", "fg:yes", "fg:no", "mn:routine",
            "tc:", "fb:1:sitting", "kb:sitting"]
 

@@ -4,32 +4,29 @@ pausing it, "It hurts" screening what the user says, and the checklist before a 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from html import escape
 
 from bot.core import routine as rt
 from bot.core.knowledge import KnowledgeBase
 from bot.dialogue import callbacks as cb
 from bot.dialogue import messages as msg
-from bot.dialogue.replies import Send
+from bot.dialogue.replies import Reply, Send
 from bot.store import Store
-from tests.unit.test_dialogue import (  # noqa: F401  (fixtures are used by name)
+from tests.unit.dialogue_chat import (
     Chat,
     Clock,
     active_state,
     all_data,
-    chat,
-    clock,
-    dialogue,
     go_to_step,
     joined,
     pain_data,
     rt_data,
-    store,
     texts,
 )
 
 
-def first_text(replies: list[object]) -> str:
+def first_text(replies: Sequence[Reply]) -> str:
     sends = [r for r in replies if isinstance(r, Send)]
     assert sends, replies
     return sends[0].text

@@ -20,7 +20,10 @@ PAIRS = [
     ("both my legs are numb since this morning", "what if both my legs went numb one day?"),
     ("chest pain going through to my back", "my mum had chest pain last year, what stretches?"),
     ("I can't control my bladder and my back aches", "what does losing bladder control mean?"),
-    ("I've lost weight without trying and my back aches", "if I lost weight would my back ache less?"),
+    (
+        "I've lost weight without trying and my back aches",
+        "if I lost weight would my back ache less?",
+    ),
 ]
 
 
@@ -39,7 +42,10 @@ def test_context_decides_whether_the_same_words_alarm(
         ("I've been cutting myself again because of the pain", "crisis"),
         ("took 20 paracetamol an hour ago but I feel fine", "crisis"),
         ("I'm 83, fell in the bathroom and can't put any weight on my right leg", "emergency"),
-        ("sudden terrible pain in my back and tummy and I feel like I'm going to faint", "emergency"),
+        (
+            "sudden terrible pain in my back and tummy and I feel like I'm going to faint",
+            "emergency",
+        ),
         ("I'm 30 weeks pregnant and bleeding heavily", "emergency"),
         ("I'm 33 weeks pregnant and the baby is moving less, plus back pain", "maternity"),
         ("my hip is hot and swollen and really painful", "same-day"),
