@@ -94,7 +94,8 @@ class Context:
             ],
             gap=0,
         )
-        self._self = frozenset(w for p in lexicon.self_words for w in normalize(p).split())
+        # Words as they stand: normalising "im" would add "am" to the writer's words.
+        self._self = frozenset(w for p in lexicon.self_words for w in fold(p).split())
 
     @property
     def words(self) -> frozenset[str]:
@@ -135,10 +136,12 @@ class Context:
         while i < len(words) and sentence[i] == sentence[start - 1] and i not in ends:
             if kind == "other" and words[i] in self._self:
                 break
+            if kind == "hypothetical" and clause[i] != clause[start - 1]:
+                break  # "if I rest, it gets worse": the condition is its own clause
             if kind == "negated":
                 if i - start >= NEGATION_REACH:
                     break
-                if clause[i] != clause[i - 1] and _clause_length(clause, i) > LIST_WORDS:
+                if clause[i] != clause[i - 1] and not _list_item(words, clause, i):
                     break
             i += 1
         return range(start, i)
@@ -161,11 +164,14 @@ class Context:
                 marks.discard("asking")
 
 
-def _clause_length(clause: list[int], start: int) -> int:
-    n = start
-    while n < len(clause) and clause[n] == clause[start]:
-        n += 1
-    return n - start
+def _list_item(words: list[str], clause: list[int], start: int) -> bool:
+    """Whether the clause at `start` continues a list ("no fever, chills or sweats"): a single
+    word, or a few words joined by and / or / nor."""
+    end = start
+    while end < len(clause) and clause[end] == clause[start]:
+        end += 1
+    item = words[start:end]
+    return len(item) == 1 or (len(item) <= LIST_WORDS and bool({"and", "or", "nor"} & set(item)))
 
 
 def denied_words(text: str, context: Context) -> frozenset[str]:

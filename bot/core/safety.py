@@ -24,7 +24,7 @@ AGE_OVER_50, AGE_UNDER_20, MANY, YEAR = "age50plus", "ageunder20", "num9plus", "
 MARKERS = frozenset({AGE_OVER_50, AGE_UNDER_20, MANY, YEAR})
 MANY_FROM = 9
 _AGE_BEFORE = frozenset({"am", "aged", "age", "turned", "turning", "im"})
-_AGE_AFTER = frozenset({"year", "years", "yr", "yrs", "yo", "yearold", "y"})
+_AGE_AFTER = frozenset({"year", "years", "yr", "yrs", "yo", "yearold", "y", "f", "m"})
 _TENS = {"fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90}
 _TEENS = {"thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen"}
 _UNLESS = -1
@@ -126,10 +126,11 @@ class SafetyScreen:
         split = split_words(text)
         words = _can_not([self._corrector.correct(w) for w in split.words])
         keep = [i for i, w in enumerate(words) if w]
+        clause = [split.clause[i] for i in keep]
         return Words(
-            _mark_numbers([words[i] for i in keep]),
+            _mark_numbers([words[i] for i in keep], clause),
             [split.sentence[i] for i in keep],
-            [split.clause[i] for i in keep],
+            clause,
         )
 
     def _fired(
@@ -190,21 +191,22 @@ def _rank(tier: str) -> int:
     return ALARM_TIERS.index(tier) if tier in ALARM_TIERS else len(ALARM_TIERS)
 
 
-def _mark_numbers(words: list[str]) -> list[str]:
-    """Replace a stated age ("i am 58", "58 year old", "aged seventy") by an age marker, and
-    a year by `yearmark` ("in 2015"), any other number from 9 on by `num9plus` ("took 16
-    paracetamol", "30 weeks")."""
+def _mark_numbers(words: list[str], clause: Sequence[int]) -> list[str]:
+    """Replace a stated age ("i am 58", "58 year old", "aged seventy", a message that opens
+    "58, ...") by an age marker, a year by `yearmark` ("in 2015"), and any other number from
+    9 on by `num9plus` ("took 16 paracetamol", "30 weeks")."""
     out = list(words)
     for i, word in enumerate(words):
         age = _age_value(words, i)
-        if age is None:
-            continue
         before = words[i - 1] if i > 0 else ""
         after = words[i + 1] if i + 1 < len(words) else ""
-        stated = before in _AGE_BEFORE or after in _AGE_AFTER or word.endswith(("yo", "yrs"))
-        if stated and age >= 50:
+        opening = i == 0 and len(clause) > 1 and clause[1] != clause[0]
+        stated = (
+            opening or before in _AGE_BEFORE or after in _AGE_AFTER or word.endswith(("yo", "yrs"))
+        )
+        if age is not None and stated and age >= 50:
             out[i] = AGE_OVER_50
-        elif stated and 10 <= age < 20:
+        elif age is not None and stated and 10 <= age < 20:
             out[i] = AGE_UNDER_20
         elif word.isdigit() and len(word) == 4 and 1940 <= int(word) <= 2100:
             out[i] = YEAR
