@@ -37,7 +37,11 @@ MAX_RELATED = 3
 SAFETY_TIERS = ("emergency", "same-day")
 
 
-RESERVED_FILES = {"sources.yaml", "safety.yaml", "smalltalk.yaml", "synonyms.yaml"}
+RESERVED_FILES = {"sources.yaml", "safety.yaml", "smalltalk.yaml", "synonyms.yaml", "notes.yaml"}
+
+# NHS 111 and 999 as numbers on their own; a text that already gives 112 has its own line.
+_UK_NUMBERS = re.compile(r"(?<!\d)(?:111|999)(?!\d)")
+_EU_EMERGENCY = re.compile(r"(?<!\d)112(?!\d)")
 
 
 @dataclass(frozen=True)
@@ -80,6 +84,20 @@ class Entry:
     answer: str
     sources: tuple[Source, ...]
     related: tuple[str, ...]
+    notes: tuple[str, ...] = ()  # from KnowledgeBase.notes, filled in by the loader
+
+
+@dataclass(frozen=True)
+class Notes:
+    """Lines kept once in `notes.yaml` and shown under every text they apply to."""
+
+    outside_uk: str = ""
+
+    def for_text(self, text: str) -> tuple[str, ...]:
+        """The notes a text needs: what to do outside the UK where it names NHS 111 or 999."""
+        if self.outside_uk and _UK_NUMBERS.search(text) and not _EU_EMERGENCY.search(text):
+            return (self.outside_uk,)
+        return ()
 
 
 @dataclass(frozen=True)
@@ -133,6 +151,7 @@ class KnowledgeBase:
     synonyms: tuple[tuple[str, ...], ...]
     filler_words: frozenset[str]
     routines: Mapping[str, Routine] = field(default_factory=dict)
+    notes: Notes = Notes()
 
     def entry(self, entry_id: str) -> Entry | None:
         """The entry with this id, if any."""
