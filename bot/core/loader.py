@@ -374,14 +374,14 @@ def load_knowledge(root: Path | None = None) -> KnowledgeBase:
     if not entries and not out.problems:
         out.add(root.name, "-", "has no FAQ entries")
     by_id = _cross_checks(entries, out)
-    notes = _load_notes(root, out)
-    by_id = {i: replace(e, notes=notes.for_text(e.answer)) for i, e in by_id.items()}
     tiers, rules = _load_safety(root, sources, out)
     small_talk, filler = _load_small_talk(root, out)
     synonyms = _load_synonyms(root, out)
     routines = _load_routines(root, sources, out)
+    notes = _load_notes(root, out)
     if out.problems:
         raise KnowledgeError(out.problems)
+    by_id = {i: replace(e, notes=notes.for_text(e.answer)) for i, e in by_id.items()}
     return KnowledgeBase(
         categories=tuple(categories),
         entries=by_id,
