@@ -150,8 +150,8 @@ class KnowledgeBase:
     small_talk: tuple[SmallTalkIntent, ...]
     synonyms: tuple[tuple[str, ...], ...]
     filler_words: frozenset[str]
-    routines: Mapping[str, Routine] = field(default_factory=dict)
     notes: Notes = Notes()
+    routines: Mapping[str, Routine] = field(default_factory=dict)
 
     def entry(self, entry_id: str) -> Entry | None:
         """The entry with this id, if any."""

@@ -376,9 +376,9 @@ def load_knowledge(root: Path | None = None) -> KnowledgeBase:
     by_id = _cross_checks(entries, out)
     tiers, rules = _load_safety(root, sources, out)
     small_talk, filler = _load_small_talk(root, out)
+    notes = _load_notes(root, out)
     synonyms = _load_synonyms(root, out)
     routines = _load_routines(root, sources, out)
-    notes = _load_notes(root, out)
     if out.problems:
         raise KnowledgeError(out.problems)
     by_id = {i: replace(e, notes=notes.for_text(e.answer)) for i, e in by_id.items()}
@@ -391,6 +391,6 @@ def load_knowledge(root: Path | None = None) -> KnowledgeBase:
         small_talk=tuple(small_talk),
         synonyms=tuple(synonyms),
         filler_words=filler,
-        routines=routines,
         notes=notes,
+        routines=routines,
     )

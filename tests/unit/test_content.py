@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.core.answering import Answerer
 from bot.core.knowledge import (
     MAX_ANSWER_WORDS,
     MIN_ANSWER_WORDS,
@@ -70,6 +71,27 @@ def test_every_entry_has_five_phrasings_and_three_long_chatty_ones(kb: Knowledge
 def test_titles_are_distinct_so_near_duplicates_can_be_told_apart(kb: KnowledgeBase) -> None:
     titles = [e.title.casefold() for e in kb.entries.values()]
     assert len(titles) == len(set(titles))
+
+
+@pytest.mark.parametrize(
+    ("question", "entry_id"),
+    [
+        ("Should I stretch my hip flexors?", "should-i-stretch"),
+        ("how do I do the kneeling hip flexor stretch properly", "stretch-safely"),
+        ("is it bad to stretch a weak muscle", "stretch-weak-muscle"),
+        ("is walking good for my back", "walking"),
+        ("how many minutes a day should I walk", "walking-plan"),
+        ("is there a test for tight hip flexors", "tightness-test"),
+        ("why do my hip flexors feel so tight", "feels-tight"),
+        ("can you diagnose me", "disclaimer"),
+        ("when should I see a physio about my back", "see-doctor"),
+    ],
+)
+def test_near_duplicate_entries_each_answer_their_own_question(
+    answerer: Answerer, question: str, entry_id: str
+) -> None:
+    verdict = answerer.verdict(question)
+    assert (verdict.kind, verdict.entry_id) == ("answer", entry_id)
 
 
 def test_every_answer_naming_nhs_111_or_999_also_says_what_to_do_outside_the_uk(
