@@ -39,10 +39,6 @@ SAFETY_TIERS = ("emergency", "same-day")
 
 RESERVED_FILES = {"sources.yaml", "safety.yaml", "smalltalk.yaml", "synonyms.yaml", "notes.yaml"}
 
-# NHS 111 and 999 as numbers on their own; a text that already gives 112 has its own line.
-_UK_NUMBERS = re.compile(r"(?<!\d)(?:111|999)(?!\d)")
-_EU_EMERGENCY = re.compile(r"(?<!\d)112(?!\d)")
-
 
 @dataclass(frozen=True)
 class Problem:
@@ -85,6 +81,11 @@ class Entry:
     sources: tuple[Source, ...]
     related: tuple[str, ...]
     notes: tuple[str, ...] = ()  # from KnowledgeBase.notes, filled in by the loader
+
+
+# NHS 111 and 999 as numbers on their own; a text that already gives 112 has its own line.
+_UK_NUMBERS = re.compile(r"(?<!\d)(?:111|999)(?!\d)")
+_EU_EMERGENCY = re.compile(r"(?<!\d)112(?!\d)")
 
 
 @dataclass(frozen=True)
