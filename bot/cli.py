@@ -58,9 +58,10 @@ def _verdict_text(kb: KnowledgeBase, verdict: Verdict) -> str:
     entry = kb.entry(verdict.entry_id) if verdict.entry_id else None
     if entry is not None:
         sources = "\n".join(f"- {s.citation}" for s in entry.sources)
+        notes = "".join(f"\n\n{note}" for note in entry.notes)
         parts.append(
             f"{entry.title} [{entry.id}, score {verdict.score:.0f}]\n\n"
-            f"{entry.answer}\n\nSources:\n{sources}"
+            f"{entry.answer}{notes}\n\nSources:\n{sources}"
         )
     elif verdict.match.kind == "clarify":
         options = ", ".join(f"{c.entry_id} ({c.score:.0f})" for c in verdict.candidates)

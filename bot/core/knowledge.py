@@ -44,7 +44,7 @@ RULE_SCOPES = ("clause", "sentence", "message")
 CHECKLIST_LIMITS = {"emergency": 6, "same-day": 9}
 
 
-RESERVED_FILES = {"sources.yaml", "safety.yaml", "smalltalk.yaml", "synonyms.yaml"}
+RESERVED_FILES = {"sources.yaml", "safety.yaml", "smalltalk.yaml", "synonyms.yaml", "notes.yaml"}
 
 
 @dataclass(frozen=True)
@@ -87,6 +87,25 @@ class Entry:
     answer: str
     sources: tuple[Source, ...]
     related: tuple[str, ...]
+    notes: tuple[str, ...] = ()  # from KnowledgeBase.notes, filled in by the loader
+
+
+# NHS 111 and 999 as numbers on their own; a text that already gives 112 has its own line.
+_UK_NUMBERS = re.compile(r"(?<!\d)(?:111|999)(?!\d)")
+_EU_EMERGENCY = re.compile(r"(?<!\d)112(?!\d)")
+
+
+@dataclass(frozen=True)
+class Notes:
+    """Lines kept once in `notes.yaml` and shown under every text they apply to."""
+
+    outside_uk: str = ""
+
+    def for_text(self, text: str) -> tuple[str, ...]:
+        """The notes a text needs: what to do outside the UK where it names NHS 111 or 999."""
+        if self.outside_uk and _UK_NUMBERS.search(text) and not _EU_EMERGENCY.search(text):
+            return (self.outside_uk,)
+        return ()
 
 
 @dataclass(frozen=True)
@@ -146,6 +165,7 @@ class KnowledgeBase:
     small_talk: tuple[SmallTalkIntent, ...]
     synonyms: tuple[tuple[str, ...], ...]
     filler_words: frozenset[str]
+    notes: Notes = Notes()
     routines: Mapping[str, Routine] = field(default_factory=dict)
 
     def entry(self, entry_id: str) -> Entry | None:

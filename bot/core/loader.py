@@ -4,6 +4,7 @@ as file, entry and what is wrong; nothing is half-loaded."""
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 from pathlib import Path
 
 from bot.core.knowledge import (
@@ -18,6 +19,7 @@ from bot.core.knowledge import (
     Entry,
     KnowledgeBase,
     KnowledgeError,
+    Notes,
     Problem,
     SmallTalkIntent,
     Source,
@@ -203,6 +205,23 @@ def _load_synonyms(root: Path, out: Collector) -> list[tuple[str, ...]]:
     return groups
 
 
+def _load_notes(root: Path, out: Collector) -> Notes:
+    file = "notes.yaml"
+    if not (root / file).is_file():
+        return Notes()
+    data = read_yaml(root / file, root, out)
+    if not isinstance(data, dict):
+        out.add(file, "-", "must be a mapping of note name: text")
+        return Notes()
+    for key in sorted(set(map(str, data)) - {"outside_uk"}):
+        out.add(file, key, "unknown note")
+    outside_uk = text_value(data.get("outside_uk"))
+    if outside_uk is None:
+        out.add(file, "outside_uk", "is missing or empty")
+        return Notes()
+    return Notes(outside_uk=outside_uk)
+
+
 def _load_routines(root: Path, sources: Mapping[str, Source], out: Collector) -> dict[str, Routine]:
     routines: dict[str, Routine] = {}
     folder = root / "routines"
@@ -275,10 +294,12 @@ def load_knowledge(root: Path | None = None) -> KnowledgeBase:
     by_id = _cross_checks(entries, out)
     safety = load_safety(root, sources, out)
     small_talk, filler = _load_small_talk(root, out)
+    notes = _load_notes(root, out)
     synonyms = _load_synonyms(root, out)
     routines = _load_routines(root, sources, out)
     if out.problems:
         raise KnowledgeError(out.problems)
+    by_id = {i: replace(e, notes=notes.for_text(e.answer)) for i, e in by_id.items()}
     return KnowledgeBase(
         categories=tuple(categories),
         entries=by_id,
@@ -290,5 +311,6 @@ def load_knowledge(root: Path | None = None) -> KnowledgeBase:
         small_talk=tuple(small_talk),
         synonyms=tuple(synonyms),
         filler_words=filler,
+        notes=notes,
         routines=routines,
     )

@@ -61,7 +61,7 @@ async def test_an_admin_gets_statistics_and_can_reload(
         stats = (await chat(admin).say_one("/stats")).rendered_text or ""
         assert "Users: 1" in stats and "Questions asked: 1" in stats
         reloaded = (await chat(admin).say_one("/reload")).rendered_text or ""
-        assert reloaded.startswith("Reloaded: 55 entries")
+        assert reloaded.startswith("Reloaded: 70 entries")
 
 
 async def test_progress_sends_the_chart_as_a_png_photo(

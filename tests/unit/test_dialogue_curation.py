@@ -91,7 +91,7 @@ async def test_reload_swaps_in_a_valid_knowledge_base(
     pain.write_text(pain.read_text().replace(
         "title: Should I use heat or ice?", "title: Heat or ice, which is better?"))
     text = only_text(await dialogue.handle(CommandIn(who(ADMIN), "reload")))
-    assert text.startswith("Reloaded: 55 entries")
+    assert text.startswith("Reloaded: 70 entries")
     answer = only_text(await dialogue.handle(TextIn(who(USER), "heat or ice for back pain?")))
     assert "Heat or ice, which is better?" in answer
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from html import escape
 
 from bot.core.knowledge import Entry, SafetyTier
@@ -55,10 +56,18 @@ def help_text() -> str:
     )
 
 
+def notes(lines: Sequence[str]) -> str:
+    """Shared notes (`KnowledgeBase.notes`) under a text, one paragraph each; empty for none."""
+    return "".join(f"\n\n<i>{escape(line)}</i>" for line in lines)
+
+
 def answer(entry: Entry) -> str:
-    """An entry's answer with its sources."""
+    """An entry's answer with its notes and sources."""
     sources = "\n".join(f"• {escape(s.citation)}" for s in entry.sources)
-    return f"<b>{escape(entry.title)}</b>\n\n{escape(entry.answer)}\n\n<i>Sources</i>\n{sources}"
+    return (
+        f"<b>{escape(entry.title)}</b>\n\n{escape(entry.answer)}{notes(entry.notes)}"
+        f"\n\n<i>Sources</i>\n{sources}"
+    )
 
 
 RELATED_PREFIX = "➜ "
