@@ -110,7 +110,8 @@ class SafetyScreen:
         if alarm is not None:
             return Screen(self._tiers[alarm], flags)
         note = self._tiers.get(NOTE_TIER) if flags else None
-        asked = bool(self._fired(split, hits, marks, CANCELLING - {"asking"}) - fired)
+        asking = any("asking" in m for m in marks)
+        asked = asking and bool(self._fired(split, hits, marks, CANCELLING - {"asking"}) - fired)
         return Screen(None, flags, note, asked)
 
     def mentioned(self, text: str) -> tuple[Flag, ...]:
