@@ -78,6 +78,10 @@ class PhraseIndex(Generic[K]):
             else:
                 self._pairs[(first, pattern[1][0])].append(entry)
 
+        self._starts = frozenset(
+            [*self._single, *self._first_only, *(first for first, _ in self._pairs)]
+        )
+
     @property
     def words(self) -> frozenset[str]:
         """Every whole word the phrases use (prefixes without their *)."""
@@ -88,7 +92,10 @@ class PhraseIndex(Generic[K]):
         starts a new clause)."""
         hits: list[Hit[K]] = []
         count = len(words)
+        starts, prefixed = self._starts, self._prefixed
         for start, word in enumerate(words):
+            if word not in starts and word[:PREFIX_KEY] not in prefixed:
+                continue
             options = [*self._single.get(word, ()), *self._first_only.get(word, ())]
             for step in range(1, self._gap + 2):
                 nxt = start + step
@@ -97,8 +104,7 @@ class PhraseIndex(Generic[K]):
                 options += self._pairs.get((word, words[nxt]), ())
                 if words[nxt] in UNSKIPPABLE:
                     break
-            if self._prefixed:
-                options += self._prefixed.get(word[:PREFIX_KEY], ())
+            options += prefixed.get(word[:PREFIX_KEY], ())
             seen: set[int] = set()
             for pattern, keys in options:
                 if id(pattern) in seen:
