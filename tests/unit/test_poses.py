@@ -8,20 +8,11 @@ from typing import Any
 
 import pytest
 
-from bot.core.poses import (
-    JOINTS,
-    Picture,
-    Pose,
-    PoseBook,
-    fingerprint,
-    missing_pictures,
-    parse_pose_files,
-    picture_candidates,
-    skeleton,
-)
+from bot.core.pose_files import fingerprint, missing_pictures, parse_pose_files
+from bot.core.poses import JOINTS, Picture, Pose, PoseBook, picture_candidates
+from bot.core.skeleton import skeleton
+from bot.curation.drawing import FINGERPRINT_KEY, RENDERER_VERSION
 from bot.curation.pictures import (
-    FINGERPRINT_KEY,
-    RENDERER_VERSION,
     load_pose_book,
     png_size,
     png_text,
@@ -181,7 +172,7 @@ def test_committed_pictures_are_800_by_400_and_small(book: PoseBook) -> None:
 
 def test_a_fresh_drawing_is_800_by_400_and_carries_its_fingerprint(book: PoseBook) -> None:
     pytest.importorskip("matplotlib")
-    from bot.curation.pictures import render_png, render_svg
+    from bot.curation.drawing import render_png, render_svg
 
     _, picture = book.pictures()[0]
     data = render_png(picture)
