@@ -36,31 +36,32 @@ class Report:
     right_among_candidates: int = 0
     answered_wrong: int = 0
     none_total: int = 0
-    none_not_answered: int = 0
-    none_fallback: int = 0
+    none_right: int = 0
+    none_clarified: int = 0
+    none_answered: int = 0
     urgent_total: int = 0
     urgent_right: int = 0
     false_urgent: int = 0
     misses: list[str] = field(default_factory=list)
 
     def lines(self) -> list[str]:
-        """The printed report."""
+        """The printed report: figures flush left, misses indented (`grep -v '^  '` drops them)."""
 
         def pct(part: int, whole: int) -> str:
             return f"{100 * part / whole:5.1f} % ({part}/{whole})" if whole else "  n/a"
 
         out = [
             f"in scope: {self.in_scope} questions",
-            f"  answered with a right id:              {pct(self.answered_right, self.in_scope)}",
-            "  answered or clarified, right id among candidates: "
+            f"in scope answered right:              {pct(self.answered_right, self.in_scope)}",
+            "in scope right id among the answer or the clarify candidates: "
             f"{pct(self.right_among_candidates, self.in_scope)}",
-            f"  answered with a wrong id:              {pct(self.answered_wrong, self.in_scope)}",
-            f"NONE: {self.none_total} questions",
-            "  not answered:                          "
-            f"{pct(self.none_not_answered, self.none_total)}",
-            f"  fell back:                             {pct(self.none_fallback, self.none_total)}",
+            f"in scope answered wrong:              {pct(self.answered_wrong, self.in_scope)}",
+            f"NONE (out of scope): {self.none_total} questions",
+            f"NONE met by fallback or small talk:   {pct(self.none_right, self.none_total)}",
+            f"NONE clarified (a miss):              {pct(self.none_clarified, self.none_total)}",
+            f"NONE answered (a miss):               {pct(self.none_answered, self.none_total)}",
             f"URGENT: {self.urgent_total} questions",
-            f"  safety message first:                  {pct(self.urgent_right, self.urgent_total)}",
+            f"URGENT safety message first:          {pct(self.urgent_right, self.urgent_total)}",
             f"false alarms (urgent on a non-URGENT question): {self.false_urgent}",
         ]
         if self.misses:
@@ -109,12 +110,17 @@ def evaluate(answerer: Answerer, cases: Iterable[Case]) -> Report:
         if urgent:
             report.misses.append(f"false alarm: {case.question!r} -> {verdict.screen.flags}")
         if case.label == NONE:
+            # Only the plain fallback or small talk is right: a "did you mean" on another
+            # subject is an odd suggestion, not an honest "I don't know".
             report.none_total += 1
-            answered = match.kind == "answer"
-            report.none_not_answered += not answered
-            report.none_fallback += match.kind == "fallback" and verdict.kind != "smalltalk"
-            if answered:
-                report.misses.append(f"NONE answered: {case.question!r} -> {_describe(verdict)}")
+            right = verdict.kind == "smalltalk" or match.kind == "fallback"
+            report.none_right += right
+            report.none_clarified += match.kind == "clarify"
+            report.none_answered += match.kind == "answer"
+            if not right:
+                report.misses.append(
+                    f"NONE {match.kind}: {case.question!r} -> {_describe(verdict)}"
+                )
             continue
         report.in_scope += 1
         right = match.kind == "answer" and match.entry_id in case.expect

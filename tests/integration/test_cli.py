@@ -113,9 +113,9 @@ def test_kb_eval_prints_accuracy_by_class_and_the_misses(tmp_path: Path) -> None
     result = hipbot("kb", "eval", str(cases))
     assert result.returncode == 0, result.stderr
     out = result.stdout
-    assert "answered with a right id:" in out and "50.0 % (1/2)" in out
-    assert "not answered:" in out and "100.0 % (1/1)" in out
-    assert "safety message first:" in out
+    assert "in scope answered right:" in out and "50.0 % (1/2)" in out
+    assert "NONE met by fallback or small talk:" in out and "100.0 % (1/1)" in out
+    assert "URGENT safety message first:" in out
     assert "expected imaging: 'heat or ice for back pain'" in out
 
 
