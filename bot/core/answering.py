@@ -52,14 +52,14 @@ class Answerer:
         self.safety = SafetyScreen(kb.safety_rules, kb.tiers, kb.safety_context)
         self.small_talk = SmallTalk(kb.small_talk, kb.filler_words)
 
-    def verdict(self, text: str) -> Verdict:
-        """Judge one message."""
+    def verdict(self, text: str, context: str | None = None) -> Verdict:
+        """Judge one message; `context` is the entry answered just before, if recent."""
         screen = self.safety.screen(text)
         if not screen.urgent:
             intent = self.small_talk.match(text)
             if intent is not None:
                 return Verdict("smalltalk", screen, intent, _NO_MATCH)
-        match = self._shown_entry(screen) or self.matcher.match(text)
+        match = self._shown_entry(screen) or self.matcher.match(text, context)
         if screen.asked and match.kind != "answer" and RED_FLAGS_ENTRY in self.kb.entries:
             # Asking what a flag means gets the red-flags information, calmly.
             match = Match("answer", RED_FLAGS_ENTRY, match.score, match.candidates)

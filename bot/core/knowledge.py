@@ -44,7 +44,14 @@ RULE_SCOPES = ("clause", "sentence", "message")
 CHECKLIST_LIMITS = {"emergency": 6, "same-day": 9}
 
 
-RESERVED_FILES = {"sources.yaml", "safety.yaml", "smalltalk.yaml", "synonyms.yaml", "notes.yaml"}
+RESERVED_FILES = {
+    "sources.yaml",
+    "safety.yaml",
+    "smalltalk.yaml",
+    "synonyms.yaml",
+    "notes.yaml",
+    "scope.yaml",
+}
 
 
 @dataclass(frozen=True)
@@ -152,6 +159,18 @@ class SmallTalkIntent:
 
 
 @dataclass(frozen=True)
+class Scope:
+    """What is outside the bot's subject (knowledge/scope.yaml); terms are normalised."""
+
+    domain: tuple[str, ...] = ()
+    other_body_parts: tuple[str, ...] = ()
+    other_subjects: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    other_senses: tuple[str, ...] = ()
+    never_ours: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    about_the_bot: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class KnowledgeBase:
     """Everything the bot knows, validated."""
 
@@ -167,6 +186,7 @@ class KnowledgeBase:
     filler_words: frozenset[str]
     notes: Notes = Notes()
     routines: Mapping[str, Routine] = field(default_factory=dict)
+    scope: Scope = field(default_factory=Scope)
 
     def entry(self, entry_id: str) -> Entry | None:
         """The entry with this id, if any."""

@@ -28,6 +28,7 @@ from bot.core.knowledge import (
 from bot.core.routine_model import Routine
 from bot.core.routine_parse import parse_routine
 from bot.core.safety_data import load_safety
+from bot.core.scope import load_scope
 from bot.core.text import normalize
 from bot.core.yaml_reading import (
     Collector,
@@ -297,6 +298,7 @@ def load_knowledge(root: Path | None = None) -> KnowledgeBase:
     notes = _load_notes(root, out)
     synonyms = _load_synonyms(root, out)
     routines = _load_routines(root, sources, out)
+    scope = load_scope(root, out)
     if out.problems:
         raise KnowledgeError(out.problems)
     by_id = {i: replace(e, notes=notes.for_text(e.answer)) for i, e in by_id.items()}
@@ -313,4 +315,5 @@ def load_knowledge(root: Path | None = None) -> KnowledgeBase:
         filler_words=filler,
         notes=notes,
         routines=routines,
+        scope=scope,
     )

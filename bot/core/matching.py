@@ -1,81 +1,102 @@
 """Question matching: pure Python on rapidfuzz, the index built once at start.
 
-A question is normalised, its typos corrected against the knowledge base's own vocabulary,
-its synonyms folded into concepts and its stop words dropped. Each entry is then scored on
-three signals: the best TF-IDF cosine against one of its phrasings, how much of the
-question's weight the entry's phrasings cover at all, and a character-level fuzzy ratio.
-One signal alone cannot separate "unrelated but shares one word" from "a real paraphrase";
-together they can, because an unrelated question leaves most of its weight uncovered.
+A question is normalised, its compounds joined ("sit ups"), its spellings and typos folded
+into the knowledge base's own words, its synonyms folded into concepts and its stop words
+dropped (question words stay); words the user denies ("no numbness, just stiff") are left out.
+Each entry is then scored on two signals: how similar its best phrasing is (TF-IDF cosine,
+and how much of that phrasing the question contains), and how much of the question's weight
+the entry covers at all. `decision.decide` turns the scores into answer, clarify or fallback.
 """
 
 from __future__ import annotations
 
 import math
+import re
+from array import array
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache, partial
+from heapq import nlargest
 from itertools import pairwise
-from typing import Literal
 
-from rapidfuzz import fuzz, process
-
+from bot.core.decision import Candidate, Match, Scored, Thresholds, decide
 from bot.core.english import EnglishFrequencies, english
 from bot.core.knowledge import KnowledgeBase
-from bot.core.spelling import closest_word
-from bot.core.text import STOP_WORDS, normalize, stem
+from bot.core.scope import Outside, ScopeGate
+from bot.core.text import STOP_WORDS, join_compounds, normalize, spelling_variants, stem
+from bot.core.vocabulary import SynonymIndex, closest_word
 
-Kind = Literal["answer", "clarify", "fallback"]
+__all__ = ["Candidate", "Match", "Matcher", "Scored", "Thresholds"]
 
-# Weights of the three signals, and of the kinds of feature, fixed by hand on the
-# development data and checked against an independent held-out file (tests/data).
-W_COSINE = 0.45
-W_COVERAGE = 0.35
-W_FUZZY = 0.20
+# Weights of the signals and of the kinds of feature, fixed by hand on the development data.
+W_SIMILARITY = 0.55
+W_COVERAGE = 0.45
+CONTAIN_SHARE = 0.4
 BIGRAM_WEIGHT = 0.6
 CONCEPT_WEIGHT = 0.5
 ANSWER_COVERAGE_SHARE = 0.25
-FUZZY_SHORTLIST = 12
 MAX_QUERY_WORDS = 60
+RESULTS = 10
 # Words the knowledge base never uses weigh less than its rarest word: many are filler
 # ("honestly", "mum"), yet a question made only of them is still out of scope.
 UNKNOWN_WEIGHT = 0.6
+# A feature in more entries than this (and more than 1 in 20) only adds to entries that
+# share a rarer one: "back" alone does not put 3,000 entries of a large base in play.
+COMMON_ENTRIES = 64
+# A follow-up: at most this many content words; the last entry's title joins it at this weight.
+FOLLOW_UP_WORDS = 5
+CONTEXT_WEIGHT = 0.5
+# A topic word: used at least this often in the knowledge base, and e^3 (20) times more
+# often there than in English at large.
+TOPIC_MIN_COUNT = 3
+TOPIC_SALIENCE = 3.0
+
+_CLAUSES = re.compile(r"[.;!?,:\n()]+")
+_NEGATORS = frozenset({"no", "never", "without", "nor", "neither", "none"})
+# "not" denies only what one has: "I do not have numbness", not "should I not stretch".
+_NOT_HAVING = frozenset(
+    {"have", "had", "having", "got", "feel", "felt", "notice", "noticed", "losing", "lost"}
+)
+_SCOPE_ENDS = frozenset({"but", "just", "only", "though", "however", "yet", "except", "so", "now"})
+_SCOPE_ENDS_AT = frozenset({"i", "it", "my", "me", "we", "you", "he", "she", "they", "is", "am"})
+_DENIAL_WINDOW = 4
 
 
-@dataclass(frozen=True)
-class Thresholds:
-    """Score limits (0-100) that turn scores into answer / clarify / fallback."""
-
-    answer: float = 38.0
-    clarify: float = 20.0
-    margin: float = 3.0
-    candidate_gap: float = 15.0
-
-
-@dataclass(frozen=True)
-class Candidate:
-    """An entry and its score."""
-
-    entry_id: str
-    score: float
-
-
-@dataclass(frozen=True)
-class Match:
-    """The matcher's verdict on one question."""
-
-    kind: Kind
-    entry_id: str | None
-    score: float
-    candidates: tuple[Candidate, ...]
+def _denied_words(text: str) -> frozenset[str]:
+    """Words the user denies ("no numbness or tingling, just stiff" -> numbness, tingling)."""
+    # A stand-in with the signature of the safety screen's context.denied_words, to be swapped
+    # for it: a negation reaches a few words forward, within its clause.
+    denied: set[str] = set()
+    for clause in _CLAUSES.split(text):
+        words = normalize(clause).split()
+        for index, word in enumerate(words):
+            follows = words[index + 1 : index + 2 + _DENIAL_WINDOW]
+            if word == "not" and follows and follows[0] in _NOT_HAVING:
+                follows = follows[1:]
+            elif word not in _NEGATORS:
+                continue
+            for other in follows[:_DENIAL_WINDOW]:
+                if other in _SCOPE_ENDS or other in _SCOPE_ENDS_AT or other in _NEGATORS:
+                    break
+                if other not in STOP_WORDS:
+                    denied.add(other)
+    return frozenset(denied)
 
 
-@dataclass(frozen=True)
-class _Phrasing:
-    entry: int
-    vector: dict[str, float]
-    norm: float
-    fuzzy_text: str
+@dataclass
+class _Query:
+    words: list[str]
+    features: dict[str, float]
+    content: int
+
+
+def _words(text: str) -> list[str]:
+    return normalize(join_compounds(text)).split()
+
+
+def _multiplier(feature: str) -> float:
+    return BIGRAM_WEIGHT if "_" in feature else CONCEPT_WEIGHT if feature[0] == "~" else 1.0
 
 
 class Matcher:
@@ -90,21 +111,32 @@ class Matcher:
         self.thresholds = thresholds or Thresholds()
         self._english = language or english()
         self._entry_ids: list[str] = list(kb.entries)
-        self._synonyms = _SynonymIndex(kb.synonyms)
-        # Every text is normalised once: phrasings (title first) and answers, per entry.
-        phrasing_words = [
-            [normalize(t).split() for t in (e.title, *e.questions)] for e in kb.entries.values()
-        ]
-        answer_words = [normalize(e.answer).split() for e in kb.entries.values()]
-        all_words = [*(w for texts in phrasing_words for w in texts), *answer_words]
-        vocabulary: set[str] = set(STOP_WORDS)
-        self._pairs: set[tuple[str, str]] = set()
-        for words in all_words:
-            vocabulary.update(words)
-            self._pairs.update(pairwise(w for w in words if w not in STOP_WORDS))
+        self._index_of = {entry_id: i for i, entry_id in enumerate(self._entry_ids)}
+        self._synonyms = SynonymIndex(tuple(" ".join(_words(t)) for t in g) for g in kb.synonyms)
+        self._gate = ScopeGate(kb.scope)
+        entries = list(kb.entries.values())
+        vocabulary: set[str] = set(STOP_WORDS) | self._gate.words
         for group in kb.synonyms:
             for term in group:
-                vocabulary.update(term.split())
+                vocabulary.update(_words(term))
+        # Phrasings (title first) as feature tuples; answers as sets of stems.
+        phrasings: list[list[tuple[str, ...]]] = []
+        answer_postings: dict[str, array[int]] = defaultdict(lambda: array("i"))
+        document_frequency: dict[str, int] = defaultdict(int)
+        for entry_index, entry in enumerate(entries):
+            texts = [_words(t) for t in (entry.title, *entry.questions)]
+            answer = _words(entry.answer)
+            vocabulary.update(answer)
+            for words in texts:
+                vocabulary.update(words)
+            features = [tuple(self._features(words)[0]) for words in texts]
+            phrasings.append(features)
+            for feature in {f for phrasing in features for f in phrasing}:
+                document_frequency[feature] += 1
+            for word in {stem(w) for w in answer} - STOP_WORDS:
+                answer_postings[word].append(entry_index)
+        self._answer_postings = dict(answer_postings)
+        self._topic_stems = self._topic_words(kb)
         self._vocabulary = frozenset(w for w in vocabulary if w.isalpha())
         self._by_length: dict[int, list[str]] = defaultdict(list)
         for word in sorted(self._vocabulary):
@@ -112,47 +144,62 @@ class Matcher:
         # Users repeat their typos: remember corrections, per matcher (a reload starts afresh).
         self._closest = lru_cache(maxsize=8192)(partial(closest_word, by_length=self._by_length))
 
-        raw: list[tuple[int, dict[str, float], str]] = []
-        document_frequency: dict[str, int] = defaultdict(int)
-        entry_features: list[set[str]] = []
-        for index, texts in enumerate(phrasing_words):
-            seen: set[str] = set()
-            for words in texts:
-                features, fuzzy_text = self._features(words)
-                raw.append((index, features, fuzzy_text))
-                seen.update(features)
-            entry_features.append(seen)
-            for feature in seen:
-                document_frequency[feature] += 1
-        count = max(len(phrasing_words), 1)
+        count = max(len(entries), 1)
         self._idf = {f: math.log(1 + count / df) for f, df in document_frequency.items()}
         # A word with synonyms is no rarer than its concept: "backache" used in one entry
         # must not outweigh "lower back pain" used in forty.
-        for word, concept in self._synonyms.single_word_concepts().items():
+        self._concept_of = self._synonyms.single_word_concepts()
+        for word, concept in self._concept_of.items():
             if word in self._idf and concept in self._idf:
                 self._idf[word] = math.sqrt(self._idf[word] * self._idf[concept])
         self._unknown_idf = UNKNOWN_WEIGHT * math.log(1 + count)
+        self._common = max(COMMON_ENTRIES, count // 20)
 
-        self._phrasings: list[_Phrasing] = []
-        self._postings: dict[str, list[tuple[int, float]]] = defaultdict(list)
-        for entry_index, features, fuzzy_text in raw:
-            vector = {f: m * self._idf[f] for f, m in features.items()}
-            norm = math.sqrt(sum(w * w for w in vector.values())) or 1.0
-            position = len(self._phrasings)
-            self._phrasings.append(_Phrasing(entry_index, vector, norm, fuzzy_text))
-            for feature, weight in vector.items():
-                self._postings[feature].append((position, weight))
-        self._entry_postings: dict[str, list[int]] = defaultdict(list)
-        for entry_index, features_set in enumerate(entry_features):
-            for feature in features_set:
-                self._entry_postings[feature].append(entry_index)
-        self._answer_postings: dict[str, list[int]] = defaultdict(list)
-        for entry_index, words in enumerate(answer_words):
-            for word in {stem(w) for w in words} - STOP_WORDS:
-                self._answer_postings[word].append(entry_index)
-        self._phrasings_of: list[list[int]] = [[] for _ in phrasing_words]
-        for position, phrasing in enumerate(self._phrasings):
-            self._phrasings_of[phrasing.entry].append(position)
+        self._norms = array("d")
+        self._entry_of = array("i")
+        postings: dict[str, array[int]] = defaultdict(lambda: array("i"))
+        entry_postings: dict[str, array[int]] = defaultdict(lambda: array("i"))
+        self._titles: list[tuple[str, ...]] = []
+        for entry_index, features in enumerate(phrasings):
+            for phrasing in features:
+                position = len(self._norms)
+                squares = sum((_multiplier(f) * self._idf[f]) ** 2 for f in phrasing)
+                self._norms.append(math.sqrt(squares) or 1.0)
+                self._entry_of.append(entry_index)
+                for feature in phrasing:
+                    postings[feature].append(position)
+            for feature in {f for phrasing in features for f in phrasing}:
+                entry_postings[feature].append(entry_index)
+            self._titles.append(features[0])
+        self._postings = dict(postings)
+        self._entry_postings = dict(entry_postings)
+
+    def _topic_words(self, kb: KnowledgeBase) -> dict[str, int]:
+        """How often each content stem occurs in the knowledge base's texts (3 times or more)."""
+        counts: dict[str, int] = defaultdict(int)
+        for entry in kb.entries.values():
+            for text in (entry.title, *entry.questions, entry.answer):
+                for word in _words(text):
+                    if word not in STOP_WORDS:
+                        counts[stem(word)] += 1
+        self._topic_total = max(sum(counts.values()), 1)
+        return {s: n for s, n in counts.items() if n >= TOPIC_MIN_COUNT}
+
+    def topical(self, words: Sequence[str]) -> bool:
+        """True when a word is of our subject: far more common here than in English at large."""
+        # "back", "stretch", "walk" are; "how long", "best", "time" and "job" are not. A question
+        # to the bot about itself ("what can you do") is of our subject too.
+        if self._gate.about_the_bot(words):
+            return True
+        for word in words:
+            count = self._topic_stems.get(stem(word), 0) if word not in STOP_WORDS else 0
+            if count and self._english.counts:
+                share = count / self._topic_total
+                if math.log(share / self._english.frequency(word)) >= TOPIC_SALIENCE:
+                    return True
+            elif count:
+                return True
+        return False
 
     @property
     def vocabulary(self) -> frozenset[str]:
@@ -160,24 +207,25 @@ class Matcher:
         return self._vocabulary
 
     def correct(self, word: str, before: str = "", after: str = "") -> str:
-        """The vocabulary word a misspelt word most likely means, or the word itself.
-
-        A real English word ("lumber", "reset") is only corrected when a neighbouring word
-        makes the correction a pair the knowledge base uses ("lumber support").
-        """
+        """The knowledge base's word for a misspelt or differently spelt word, or the word."""
         if word in self._vocabulary or not word.isalpha():
             return word
+        # Another spelling first ("stabilise", "safest"), then the nearest word; a real
+        # English word ("lumber", "reset") only when a neighbour makes the correction a
+        # pair the phrasings use ("lumber support").
+        for variant in spelling_variants(word):
+            if variant in self._vocabulary and variant not in STOP_WORDS:
+                return variant
         corrected = self._closest(word)
         if corrected == word or not self._english.is_word(word):
             return corrected
-        if (before, corrected) in self._pairs or (corrected, after) in self._pairs:
-            return corrected
-        return word
+        pairs = (f"{stem(before)}_{stem(corrected)}", f"{stem(corrected)}_{stem(after)}")
+        return corrected if any(p in self._idf for p in pairs) else word
 
-    def _features(self, words: Sequence[str]) -> tuple[dict[str, float], str]:
+    def _features(self, words: Sequence[str]) -> tuple[dict[str, float], int]:
         concepts = self._synonyms.concepts(words)
-        content = [w for w in words if w not in STOP_WORDS] or list(words)
-        stems = [stem(w) for w in content]
+        content = [w for w in words if w not in STOP_WORDS]
+        stems = [stem(w) for w in content or words]
         features: dict[str, float] = {}
         for s in stems:
             features[s] = 1.0
@@ -185,121 +233,153 @@ class Matcher:
             features.setdefault(f"{first}_{second}", BIGRAM_WEIGHT)
         for concept in concepts:
             features.setdefault(concept, CONCEPT_WEIGHT)
-        return features, " ".join(content)
+        return features, len(content)
 
     def analyse(self, text: str) -> list[str]:
-        """The question's words after normalising and typo correction."""
-        words = normalize(text).split()[:MAX_QUERY_WORDS]
+        """The question's words after normalising, folding spellings and typo correction."""
+        words = _words(text)[:MAX_QUERY_WORDS]
+        denied = _denied_words(text)
+        if denied and any(w not in denied and w not in STOP_WORDS for w in words):
+            words = [w for w in words if w not in denied]
         content = [w for w in words if w not in STOP_WORDS]
         out = []
+        position = 0
         for word in words:
             if word in STOP_WORDS:
                 out.append(word)
                 continue
-            i = content.index(word)
-            before = content[i - 1] if i > 0 else ""
-            after = content[i + 1] if i + 1 < len(content) else ""
+            before = content[position - 1] if position > 0 else ""
+            after = content[position + 1] if position + 1 < len(content) else ""
+            position += 1
             out.append(self.correct(word, before, after))
         return out
 
+    def _query(self, words: Sequence[str]) -> _Query:
+        features, content = self._features(words)
+        return _Query(list(words), features, content)
+
+    def details(self, text: str) -> list[Scored]:
+        """The best entries for a question (at most 10), best first, with their signals."""
+        return self._score(self._query(self.analyse(text)))
+
     def score(self, text: str) -> list[Candidate]:
-        """Every entry that shares anything with the question, best first (scores 0-100)."""
-        features, fuzzy_text = self._features(self.analyse(text))
-        if not features:
-            return []
-        query = {
-            f: m * self._idf[f] if f in self._idf else m * self._unknown_idf
+        """The best entries for a question (at most 10), best first (scores 0-100)."""
+        return [Candidate(s.entry_id, s.score) for s in self.details(text)]
+
+    def _score(self, query: _Query, context: dict[str, float] | None = None) -> list[Scored]:
+        idf, features = self._idf, dict(query.features)
+        # A synonym the phrasings never use ("stiff") is its concept at full weight, not an
+        # unknown word.
+        for feature in list(features):
+            concept = self._concept_of.get(feature)
+            if feature not in idf and concept in features and concept in idf:
+                del features[feature]
+                features[concept] = 1.0
+        # A pair of words or a concept the knowledge base never uses adds nothing: its words
+        # already count on their own.
+        weights = {
+            f: m * idf.get(f, self._unknown_idf)
             for f, m in features.items()
+            if m == 1.0 or f in idf
         }
-        query_norm = math.sqrt(sum(w * w for w in query.values()))
-        total = sum(query.values())
-        dots: dict[int, float] = defaultdict(float)
-        covered: dict[int, float] = defaultdict(float)
-        answer_covered: dict[int, float] = defaultdict(float)
-        for feature, weight in query.items():
-            for position, phrase_weight in self._postings.get(feature, ()):
-                dots[position] += weight * phrase_weight
-            for entry_index in self._entry_postings.get(feature, ()):
+        if not weights:
+            return []
+        total = sum(weights.values())
+        # Context features (a follow-up's last topic) help similarity; coverage is of the
+        # user's own words.
+        similar = dict(weights)
+        for feature, multiplier in (context or {}).items():
+            similar.setdefault(feature, multiplier * idf[feature])
+        query_norm = math.sqrt(sum(w * w for w in similar.values()))
+        lists = {f: self._entry_postings[f] for f in weights if f in self._entry_postings}
+        rare = [f for f, found in lists.items() if len(found) <= self._common] or list(lists)
+        admitting = set(rare)
+        covered: dict[int, float] = {}
+        for feature in rare:
+            weight = weights[feature]
+            for entry_index in lists[feature]:
+                covered[entry_index] = covered.get(entry_index, 0.0) + weight
+        for feature in lists.keys() - admitting:
+            weight = weights[feature]
+            for entry_index in covered.keys() & lists[feature]:
                 covered[entry_index] += weight
-            for entry_index in self._answer_postings.get(feature, ()):
-                answer_covered[entry_index] += weight
-        cosine: dict[int, float] = defaultdict(float)
+        if not covered:
+            return []
+        answered: dict[int, float] = defaultdict(float)
+        for feature, weight in weights.items():
+            for entry_index in covered.keys() & self._answer_postings.get(feature, ()):
+                answered[entry_index] += weight
+        # Per phrasing: the dot product with the question, and the weight it shares with it.
+        dots: dict[int, float] = defaultdict(float)
+        shared: dict[int, float] = defaultdict(float)
+        entry_of = self._entry_of
+        for feature, weight in similar.items():
+            if feature not in self._postings:
+                continue
+            phrase_weight = _multiplier(feature) * idf[feature]
+            increment = weight * phrase_weight
+            square = phrase_weight * phrase_weight if feature in weights else 0.0
+            if feature in admitting:
+                # Every entry of a rare feature is in play already.
+                for position in self._postings[feature]:
+                    dots[position] += increment
+                    shared[position] += square
+                continue
+            for position in self._postings[feature]:
+                if entry_of[position] in covered:
+                    dots[position] += increment
+                    shared[position] += square
+        similarity: dict[int, float] = defaultdict(float)
+        norms = self._norms
         for position, dot in dots.items():
-            phrasing = self._phrasings[position]
-            value = dot / (query_norm * phrasing.norm)
-            if value > cosine[phrasing.entry]:
-                cosine[phrasing.entry] = value
-        preliminary = {}
-        for entry_index in covered.keys() | answer_covered.keys():
-            coverage = covered[entry_index] / total
-            answer_coverage = answer_covered[entry_index] / total
-            coverage = min(1.0, coverage + ANSWER_COVERAGE_SHARE * answer_coverage * (1 - coverage))
-            preliminary[entry_index] = (cosine[entry_index], coverage)
-        shortlist = sorted(
-            preliminary,
-            key=lambda i: W_COSINE * preliminary[i][0] + W_COVERAGE * preliminary[i][1],
-            reverse=True,
-        )[:FUZZY_SHORTLIST]
-        results = []
-        for entry_index in shortlist:
-            cos, coverage = preliminary[entry_index]
-            choices = [self._phrasings[p].fuzzy_text for p in self._phrasings_of[entry_index]]
-            best = process.extractOne(fuzzy_text, choices, scorer=fuzz.token_sort_ratio)
-            fuzzy = (best[1] if best else 0.0) / 100
-            value = 100 * (W_COSINE * cos + W_COVERAGE * coverage + W_FUZZY * fuzzy)
-            # An entry that explains little of the question cannot win on fuzz alone.
-            value *= min(1.0, 0.5 + coverage)
-            results.append(Candidate(self._entry_ids[entry_index], round(value, 2)))
-        results.sort(key=lambda c: (-c.score, c.entry_id))
+            norm = norms[position]
+            cosine = dot / (query_norm * norm)
+            contained = shared[position] / (norm * norm)
+            value = (cosine + CONTAIN_SHARE * contained) / (1 + CONTAIN_SHARE)
+            entry_index = entry_of[position]
+            if value > similarity[entry_index]:
+                similarity[entry_index] = value
+        scores: dict[int, tuple[float, float, float]] = {}
+        for entry_index, weight in covered.items():
+            coverage = weight / total
+            from_answer = answered.get(entry_index, 0.0) / total
+            coverage = min(1.0, coverage + ANSWER_COVERAGE_SHARE * from_answer * (1 - coverage))
+            sim = similarity[entry_index]
+            # An entry that explains little of the question cannot win on similarity alone.
+            value = 100 * (W_SIMILARITY * sim + W_COVERAGE * coverage) * min(1.0, 0.5 + coverage)
+            scores[entry_index] = (value, sim, coverage)
+        best = nlargest(RESULTS, scores, key=lambda i: (scores[i][0], -i))
+        ids = self._entry_ids
+        results = [Scored(ids[i], round(scores[i][0], 2), scores[i][1], scores[i][2]) for i in best]
+        results.sort(key=lambda s: (-s.score, s.entry_id))
         return results
 
-    def match(self, text: str) -> Match:
-        """Answer, clarify or fall back, with the candidates best first."""
-        ranked = self.score(text)
-        limits = self.thresholds
-        if not ranked or ranked[0].score < limits.clarify:
-            best = ranked[0].score if ranked else 0.0
-            return Match("fallback", None, best, tuple(ranked[:3]))
-        top = ranked[0]
-        runner_up = ranked[1].score if len(ranked) > 1 else 0.0
-        if top.score >= limits.answer and top.score - runner_up >= limits.margin:
-            return Match("answer", top.entry_id, top.score, tuple(ranked[:3]))
-        close = tuple(
-            c
-            for c in ranked[:3]
-            if c.score >= limits.clarify and top.score - c.score <= limits.candidate_gap
+    def outside(self, text: str) -> Outside | None:
+        """Why the question is plainly about something else, or None."""
+        return self._gate.outside(self.analyse(text))
+
+    def match(self, text: str, context: str | None = None) -> Match:
+        """Answer, clarify or fall back; `context` is the entry answered just before."""
+        words = self.analyse(text)
+        query = self._query(words)
+        outside = self._gate.outside(words)
+        own = decide(self._score(query), self.thresholds, outside, self.topical(words))
+        index = self._index_of.get(context) if context else None
+        # A follow-up ("and at night?", "what about runners?"): short, not answered alone and
+        # not about something else. It is read with the last entry's title beside it, and
+        # answered only if that makes one entry a clear answer.
+        if index is None or own.kind == "answer" or outside is not None:
+            return own
+        if not 0 < query.content <= FOLLOW_UP_WORDS:
+            return own
+        title = {f: _multiplier(f) * CONTEXT_WEIGHT for f in self._titles[index]}
+        in_context = decide(self._score(query, title), self.thresholds, None, True)
+        if in_context.kind != "answer":
+            return own
+        return Match(
+            "answer",
+            in_context.entry_id,
+            in_context.score,
+            in_context.candidates,
+            f"follow-up to {context}",
         )
-        return Match("clarify", None, top.score, close)
-
-
-class _SynonymIndex:
-    """Finds synonym terms (one or more words) in a list of words."""
-
-    def __init__(self, groups: Iterable[Sequence[str]]) -> None:
-        self._terms: dict[str, list[tuple[tuple[str, ...], str]]] = defaultdict(list)
-        for index, group in enumerate(groups):
-            concept = f"~{index}"
-            for term in group:
-                parts = tuple(term.split())
-                if parts:
-                    self._terms[parts[0]].append((parts, concept))
-                    self._terms[stem(parts[0])].append((tuple(stem(p) for p in parts), concept))
-
-    def single_word_concepts(self) -> dict[str, str]:
-        """Stemmed one-word terms and their concept."""
-        return {
-            parts[0]: concept
-            for options in self._terms.values()
-            for parts, concept in options
-            if len(parts) == 1
-        }
-
-    def concepts(self, words: Sequence[str]) -> set[str]:
-        found: set[str] = set()
-        stems = [stem(w) for w in words]
-        for sequence in (list(words), stems):
-            for start, word in enumerate(sequence):
-                for parts, concept in self._terms.get(word, ()):
-                    if tuple(sequence[start : start + len(parts)]) == parts:
-                        found.add(concept)
-        return found

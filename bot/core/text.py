@@ -56,14 +56,18 @@ _BARE_CONTRACTIONS = {
 
 _NON_WORD = re.compile(r"[^a-z0-9]+")
 
+# Question words are not stop words: "where is the psoas" and "what is the psoas" ask
+# different things, and "how can I tell if" asks for a test.
+QUESTION_WORDS: frozenset[str] = frozenset({"where", "when", "why", "how", "which", "tell"})
+
 STOP_WORDS: frozenset[str] = frozenset(
     """
     a an the and or but if so of to in on at by for from with into onto about as than then
     is are was were be been being am do does did doing done have has had having will would
-    shall should can could may might must i me my mine myself you your yours we our us they
-    them their he him his she her it its this that these those there here what which who whom
-    whose when where why how just very really actually quite also too still even much many
-    any some all more most such only own same other again please tell know want wanted like
+    shall should can could may might must i me my mine myself yours we our us they
+    them their he him his she her it its this that these those there here what who whom
+    whose just very really actually quite also too still even much many
+    any some all more most such only own same other again please know want wanted like
     get got gets getting go going thing things something anything lot lots bit kind sort
     one ones way ways hi hello hey thanks thank pls plz ok okay yes yeah well need im
     always often usually sometimes ever every each now currently right exactly say says said
@@ -97,6 +101,76 @@ def normalize(text: str) -> str:
 def words(text: str) -> list[str]:
     """The normalised words of a text, in order."""
     return normalize(text).split()
+
+
+# Compounds written three ways ("sit-ups", "sit ups", "situps") become one token. A singular
+# joins only with its hyphen: "sit up straight" is posture, "a sit-up" is the exercise.
+_COMPOUND_PARTS: tuple[tuple[str, str], ...] = (
+    ("sit|curl|push|press|pull|step|warm|flare|cool", "ups|downs"),
+    ("x", "rays?"),
+    ("back", "aches?"),
+)
+_COMPOUNDS: tuple[re.Pattern[str], ...] = (
+    *(re.compile(rf"\b({first})(?:-|\s+)?({second})\b") for first, second in _COMPOUND_PARTS),
+    re.compile(r"\b(sit|curl|push|press|pull|step|warm|flare|cool)-(up|down)\b"),
+)
+
+
+def join_compounds(text: str) -> str:
+    """The text with known compounds written as one word ("sit ups" -> "situps")."""
+    text = fold(text)
+    for pattern in _COMPOUNDS:
+        text = pattern.sub(r"\1\2", text)
+    return text
+
+
+# British and American spellings: (British ending, American ending); tried both ways.
+_SPELLING_ENDINGS: tuple[tuple[str, str], ...] = (
+    ("isation", "ization"),
+    ("isations", "izations"),
+    ("ise", "ize"),
+    ("ised", "ized"),
+    ("ises", "izes"),
+    ("ising", "izing"),
+    ("iser", "izer"),
+    ("isers", "izers"),
+    ("yse", "yze"),
+    ("ysed", "yzed"),
+    ("ysing", "yzing"),
+    ("our", "or"),
+    ("ours", "ors"),
+    ("tre", "ter"),
+    ("tres", "ters"),
+    ("ogue", "og"),
+    ("elled", "eled"),
+    ("elling", "eling"),
+    ("ence", "ense"),
+)
+_SPELLING_INNER: tuple[tuple[str, str], ...] = (("ae", "e"), ("oe", "e"))
+
+
+def spelling_variants(word: str) -> list[str]:
+    """Other spellings and base forms a word may have: British or American ("stabilise",
+    "stabilize"), and the base of an -est form ("safest" -> "safe", "easiest" -> "easy")."""
+    out: list[str] = []
+    if len(word) < 5:
+        return out
+    for british, american in _SPELLING_ENDINGS:
+        for ending, other in ((british, american), (american, british)):
+            # "our" -> "or" only on longer words: "four" and "your" are not spellings.
+            if word.endswith(ending) and len(word) - len(ending) >= 3:
+                out.append(word[: len(word) - len(ending)] + other)
+    for british, american in _SPELLING_INNER:
+        if british in word:
+            out.append(word.replace(british, american))
+    if word.endswith("iest"):
+        out.append(word[:-4] + "y")
+    elif word.endswith("est") and len(word) >= 6:
+        base = word[:-3]
+        out += [base, base + "e"]
+        if len(base) > 2 and base[-1] == base[-2]:
+            out.append(base[:-1])
+    return out
 
 
 _SUFFIXES: tuple[tuple[str, str], ...] = (
