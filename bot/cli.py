@@ -163,8 +163,8 @@ def cmd_kb_dump(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def cmd_kb_review(settings: Settings, args: argparse.Namespace) -> int:
-    """Unanswered and not-helpful questions from the store, grouped, largest first."""
-    from bot.curation.review import export_yaml, group_questions, report_lines
+    """Unanswered and not-helpful questions from the store, grouped; phrasings to add."""
+    from bot.curation.review import export_yaml, group_questions, phrasings_to_add, report_lines
 
     kb = _load(settings)
 
@@ -176,10 +176,11 @@ def cmd_kb_review(settings: Settings, args: argparse.Namespace) -> int:
         finally:
             await store.close()
 
-    groups = group_questions(asyncio.run(read()), Answerer(kb).matcher)
-    print("\n".join(report_lines(groups)))
+    items, matcher = asyncio.run(read()), Answerer(kb).matcher
+    groups, phrasings = group_questions(items, matcher), phrasings_to_add(items, matcher)
+    print("\n".join(report_lines(groups, phrasings)))
     if args.export:
-        Path(args.export).write_text(export_yaml(groups), encoding="utf-8")
+        Path(args.export).write_text(export_yaml(groups, phrasings), encoding="utf-8")
         print(f"written to {args.export}")
     return 0
 

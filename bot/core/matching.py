@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import math
 import re
-from array import array
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -22,9 +21,10 @@ from itertools import pairwise
 
 from bot.core.decision import Candidate, Match, Scored, Thresholds, decide
 from bot.core.english import EnglishFrequencies, english
+from bot.core.index import BIGRAM_WEIGHT, CONCEPT_WEIGHT, Index, multiplier, words_of
 from bot.core.knowledge import KnowledgeBase
 from bot.core.scope import Outside, ScopeGate
-from bot.core.text import STOP_WORDS, join_compounds, normalize, spelling_variants, stem
+from bot.core.text import STOP_WORDS, normalize, spelling_variants, stem
 from bot.core.vocabulary import SynonymIndex, closest_word
 
 __all__ = ["Candidate", "Match", "Matcher", "Scored", "Thresholds"]
@@ -33,8 +33,6 @@ __all__ = ["Candidate", "Match", "Matcher", "Scored", "Thresholds"]
 W_SIMILARITY = 0.55
 W_COVERAGE = 0.45
 CONTAIN_SHARE = 0.4
-BIGRAM_WEIGHT = 0.6
-CONCEPT_WEIGHT = 0.5
 ANSWER_COVERAGE_SHARE = 0.25
 MAX_QUERY_WORDS = 60
 RESULTS = 10
@@ -47,9 +45,7 @@ COMMON_ENTRIES = 64
 # A follow-up: at most this many content words; the last entry's title joins it at this weight.
 FOLLOW_UP_WORDS = 5
 CONTEXT_WEIGHT = 0.5
-# A topic word: used at least this often in the knowledge base, and e^3 (20) times more
-# often there than in English at large.
-TOPIC_MIN_COUNT = 3
+# A topic word is used e^3 (20) times more often in the knowledge base than in English.
 TOPIC_SALIENCE = 3.0
 
 _CLAUSES = re.compile(r"[.;!?,:\n()]+")
@@ -91,14 +87,6 @@ class _Query:
     content: int
 
 
-def _words(text: str) -> list[str]:
-    return normalize(join_compounds(text)).split()
-
-
-def _multiplier(feature: str) -> float:
-    return BIGRAM_WEIGHT if "_" in feature else CONCEPT_WEIGHT if feature[0] == "~" else 1.0
-
-
 class Matcher:
     """Scores questions against every entry of a knowledge base."""
 
@@ -112,78 +100,30 @@ class Matcher:
         self._english = language or english()
         self._entry_ids: list[str] = list(kb.entries)
         self._index_of = {entry_id: i for i, entry_id in enumerate(self._entry_ids)}
-        self._synonyms = SynonymIndex(tuple(" ".join(_words(t)) for t in g) for g in kb.synonyms)
+        self._synonyms = SynonymIndex(tuple(" ".join(words_of(t)) for t in g) for g in kb.synonyms)
+        self._concept_of = self._synonyms.single_word_concepts()
         self._gate = ScopeGate(kb.scope)
-        entries = list(kb.entries.values())
-        vocabulary: set[str] = set(STOP_WORDS) | self._gate.words
+        # An entry's neighbours: itself, its related topics and the entries that list it.
+        self._neighbours: list[set[int]] = [{i} for i in range(len(self._entry_ids))]
+        for index, entry in enumerate(kb.entries.values()):
+            for related in entry.related:
+                if related in self._index_of:
+                    self._neighbours[index].add(self._index_of[related])
+                    self._neighbours[self._index_of[related]].add(index)
+        self._index = Index(kb, lambda words: self._features(words)[0], self._concept_of)
+        vocabulary = self._index.vocabulary | self._gate.words
         for group in kb.synonyms:
             for term in group:
-                vocabulary.update(_words(term))
-        # Phrasings (title first) as feature tuples; answers as sets of stems.
-        phrasings: list[list[tuple[str, ...]]] = []
-        answer_postings: dict[str, array[int]] = defaultdict(lambda: array("i"))
-        document_frequency: dict[str, int] = defaultdict(int)
-        for entry_index, entry in enumerate(entries):
-            texts = [_words(t) for t in (entry.title, *entry.questions)]
-            answer = _words(entry.answer)
-            vocabulary.update(answer)
-            for words in texts:
-                vocabulary.update(words)
-            features = [tuple(self._features(words)[0]) for words in texts]
-            phrasings.append(features)
-            for feature in {f for phrasing in features for f in phrasing}:
-                document_frequency[feature] += 1
-            for word in {stem(w) for w in answer} - STOP_WORDS:
-                answer_postings[word].append(entry_index)
-        self._answer_postings = dict(answer_postings)
-        self._topic_stems = self._topic_words(kb)
+                vocabulary.update(words_of(term))
         self._vocabulary = frozenset(w for w in vocabulary if w.isalpha())
         self._by_length: dict[int, list[str]] = defaultdict(list)
         for word in sorted(self._vocabulary):
             self._by_length[len(word)].append(word)
         # Users repeat their typos: remember corrections, per matcher (a reload starts afresh).
         self._closest = lru_cache(maxsize=8192)(partial(closest_word, by_length=self._by_length))
-
-        count = max(len(entries), 1)
-        self._idf = {f: math.log(1 + count / df) for f, df in document_frequency.items()}
-        # A word with synonyms is no rarer than its concept: "backache" used in one entry
-        # must not outweigh "lower back pain" used in forty.
-        self._concept_of = self._synonyms.single_word_concepts()
-        for word, concept in self._concept_of.items():
-            if word in self._idf and concept in self._idf:
-                self._idf[word] = math.sqrt(self._idf[word] * self._idf[concept])
+        count = self._index.entry_count
         self._unknown_idf = UNKNOWN_WEIGHT * math.log(1 + count)
         self._common = max(COMMON_ENTRIES, count // 20)
-
-        self._norms = array("d")
-        self._entry_of = array("i")
-        postings: dict[str, array[int]] = defaultdict(lambda: array("i"))
-        entry_postings: dict[str, array[int]] = defaultdict(lambda: array("i"))
-        self._titles: list[tuple[str, ...]] = []
-        for entry_index, features in enumerate(phrasings):
-            for phrasing in features:
-                position = len(self._norms)
-                squares = sum((_multiplier(f) * self._idf[f]) ** 2 for f in phrasing)
-                self._norms.append(math.sqrt(squares) or 1.0)
-                self._entry_of.append(entry_index)
-                for feature in phrasing:
-                    postings[feature].append(position)
-            for feature in {f for phrasing in features for f in phrasing}:
-                entry_postings[feature].append(entry_index)
-            self._titles.append(features[0])
-        self._postings = dict(postings)
-        self._entry_postings = dict(entry_postings)
-
-    def _topic_words(self, kb: KnowledgeBase) -> dict[str, int]:
-        """How often each content stem occurs in the knowledge base's texts (3 times or more)."""
-        counts: dict[str, int] = defaultdict(int)
-        for entry in kb.entries.values():
-            for text in (entry.title, *entry.questions, entry.answer):
-                for word in _words(text):
-                    if word not in STOP_WORDS:
-                        counts[stem(word)] += 1
-        self._topic_total = max(sum(counts.values()), 1)
-        return {s: n for s, n in counts.items() if n >= TOPIC_MIN_COUNT}
 
     def topical(self, words: Sequence[str]) -> bool:
         """True when a word is of our subject: far more common here than in English at large."""
@@ -192,9 +132,9 @@ class Matcher:
         if self._gate.about_the_bot(words):
             return True
         for word in words:
-            count = self._topic_stems.get(stem(word), 0) if word not in STOP_WORDS else 0
+            count = self._index.topic_counts.get(stem(word), 0) if word not in STOP_WORDS else 0
             if count and self._english.counts:
-                share = count / self._topic_total
+                share = count / self._index.topic_total
                 if math.log(share / self._english.frequency(word)) >= TOPIC_SALIENCE:
                     return True
             elif count:
@@ -220,7 +160,7 @@ class Matcher:
         if corrected == word or not self._english.is_word(word):
             return corrected
         pairs = (f"{stem(before)}_{stem(corrected)}", f"{stem(corrected)}_{stem(after)}")
-        return corrected if any(p in self._idf for p in pairs) else word
+        return corrected if any(self._index.known(p) for p in pairs) else word
 
     def _features(self, words: Sequence[str]) -> tuple[dict[str, float], int]:
         concepts = self._synonyms.concepts(words)
@@ -237,7 +177,7 @@ class Matcher:
 
     def analyse(self, text: str) -> list[str]:
         """The question's words after normalising, folding spellings and typo correction."""
-        words = _words(text)[:MAX_QUERY_WORDS]
+        words = words_of(text)[:MAX_QUERY_WORDS]
         denied = _denied_words(text)
         if denied and any(w not in denied and w not in STOP_WORDS for w in words):
             words = [w for w in words if w not in denied]
@@ -266,21 +206,26 @@ class Matcher:
         """The best entries for a question (at most 10), best first (scores 0-100)."""
         return [Candidate(s.entry_id, s.score) for s in self.details(text)]
 
-    def _score(self, query: _Query, context: dict[str, float] | None = None) -> list[Scored]:
-        idf, features = self._idf, dict(query.features)
+    def _score(
+        self,
+        query: _Query,
+        context: dict[str, float] | None = None,
+        among: frozenset[int] | None = None,
+    ) -> list[Scored]:
+        index, features = self._index, dict(query.features)
         # A synonym the phrasings never use ("stiff") is its concept at full weight, not an
         # unknown word.
         for feature in list(features):
             concept = self._concept_of.get(feature)
-            if feature not in idf and concept in features and concept in idf:
+            if concept in features and not index.known(feature) and index.known(concept):
                 del features[feature]
                 features[concept] = 1.0
         # A pair of words or a concept the knowledge base never uses adds nothing: its words
         # already count on their own.
         weights = {
-            f: m * idf.get(f, self._unknown_idf)
+            f: m * (index.idf(f) if index.known(f) else self._unknown_idf)
             for f, m in features.items()
-            if m == 1.0 or f in idf
+            if m == 1.0 or index.known(f)
         }
         if not weights:
             return []
@@ -288,10 +233,10 @@ class Matcher:
         # Context features (a follow-up's last topic) help similarity; coverage is of the
         # user's own words.
         similar = dict(weights)
-        for feature, multiplier in (context or {}).items():
-            similar.setdefault(feature, multiplier * idf[feature])
+        for feature, share in (context or {}).items():
+            similar.setdefault(feature, share * index.idf(feature))
         query_norm = math.sqrt(sum(w * w for w in similar.values()))
-        lists = {f: self._entry_postings[f] for f in weights if f in self._entry_postings}
+        lists = {f: index.entries(f) for f in weights if index.known(f)}
         rare = [f for f, found in lists.items() if len(found) <= self._common] or list(lists)
         admitting = set(rare)
         covered: dict[int, float] = {}
@@ -303,34 +248,34 @@ class Matcher:
             weight = weights[feature]
             for entry_index in covered.keys() & lists[feature]:
                 covered[entry_index] += weight
+        if among is not None:
+            covered = {i: w for i, w in covered.items() if i in among}
         if not covered:
             return []
         answered: dict[int, float] = defaultdict(float)
         for feature, weight in weights.items():
-            for entry_index in covered.keys() & self._answer_postings.get(feature, ()):
+            for entry_index in covered.keys() & index.answers(feature):
                 answered[entry_index] += weight
         # Per phrasing: the dot product with the question, and the weight it shares with it.
         dots: dict[int, float] = defaultdict(float)
         shared: dict[int, float] = defaultdict(float)
-        entry_of = self._entry_of
+        entry_of = index.entry_of
         for feature, weight in similar.items():
-            if feature not in self._postings:
-                continue
-            phrase_weight = _multiplier(feature) * idf[feature]
+            phrase_weight = multiplier(feature) * index.idf(feature)
             increment = weight * phrase_weight
             square = phrase_weight * phrase_weight if feature in weights else 0.0
-            if feature in admitting:
+            if feature in admitting and among is None:
                 # Every entry of a rare feature is in play already.
-                for position in self._postings[feature]:
+                for position in index.phrasings(feature):
                     dots[position] += increment
                     shared[position] += square
                 continue
-            for position in self._postings[feature]:
+            for position in index.phrasings(feature):
                 if entry_of[position] in covered:
                     dots[position] += increment
                     shared[position] += square
         similarity: dict[int, float] = defaultdict(float)
-        norms = self._norms
+        norms = index.norms
         for position, dot in dots.items():
             norm = norms[position]
             cosine = dot / (query_norm * norm)
@@ -365,15 +310,17 @@ class Matcher:
         outside = self._gate.outside(words)
         own = decide(self._score(query), self.thresholds, outside, self.topical(words))
         index = self._index_of.get(context) if context else None
-        # A follow-up ("and at night?", "what about runners?"): short, not answered alone and
-        # not about something else. It is read with the last entry's title beside it, and
-        # answered only if that makes one entry a clear answer.
+        # A follow-up ("and running?", "how far?"): short, not answered alone and not about
+        # something else. It is read with the last entry's title beside it, among that entry's
+        # neighbours (itself and its related topics), and answered only when one of them is
+        # then a clear answer.
         if index is None or own.kind == "answer" or outside is not None:
             return own
         if not 0 < query.content <= FOLLOW_UP_WORDS:
             return own
-        title = {f: _multiplier(f) * CONTEXT_WEIGHT for f in self._titles[index]}
-        in_context = decide(self._score(query, title), self.thresholds, None, True)
+        title = {f: multiplier(f) * CONTEXT_WEIGHT for f in self._index.titles[index]}
+        near = frozenset(self._neighbours[index])
+        in_context = decide(self._score(query, title, near), self.thresholds, None, True)
         if in_context.kind != "answer":
             return own
         return Match(

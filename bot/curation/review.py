@@ -1,8 +1,10 @@
 """Grouping the questions kept for the curators: unanswered ones and answers marked not
-helpful, paraphrases together, largest group first, each with its closest entry."""
+helpful, paraphrases together, largest group first, each with its closest entry; and the
+phrasings to add, from the entries users chose in a "did you mean"."""
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -15,6 +17,7 @@ from bot.store import ReviewQuestion
 # Two questions belong together when their content words overlap this much (0-100).
 SAME_GROUP = 60.0
 EXAMPLES = 3
+CHOSEN = "chosen"
 
 
 @dataclass(frozen=True)
@@ -47,11 +50,36 @@ def _key(text: str) -> str:
     return " ".join(sorted(set(words)))
 
 
+@dataclass(frozen=True)
+class Phrasing:
+    """A question a user asked, then answered by picking this entry from a "did you mean"."""
+
+    entry_id: str
+    question: str
+    times: int
+    score: float
+
+
+def phrasings_to_add(items: Sequence[ReviewQuestion], matcher: Matcher) -> list[Phrasing]:
+    """The (question, chosen entry) pairs, most often chosen first, with the entry's score."""
+    counts = Counter((i.entry_id, i.text.strip()) for i in items if i.reason == CHOSEN)
+    out = []
+    for (entry_id, question), times in counts.items():
+        if entry_id is None:
+            continue
+        score = next((c.score for c in matcher.score(question) if c.entry_id == entry_id), 0.0)
+        out.append(Phrasing(entry_id, question, times, score))
+    out.sort(key=lambda p: (-p.times, p.entry_id, p.question.lower()))
+    return out
+
+
 def group_questions(items: Sequence[ReviewQuestion], matcher: Matcher) -> list[Group]:
     """Paraphrases grouped together (single link on content words), largest group first."""
     keys: list[str] = []
     members: list[list[ReviewQuestion]] = []
     for item in items:
+        if item.reason == CHOSEN:
+            continue
         key = _key(item.text)
         best, best_score = -1, 0.0
         for index, existing in enumerate(keys):
@@ -80,11 +108,14 @@ def group_questions(items: Sequence[ReviewQuestion], matcher: Matcher) -> list[G
     return groups
 
 
-def report_lines(groups: Sequence[Group]) -> list[str]:
+def report_lines(groups: Sequence[Group], phrasings: Sequence[Phrasing] = ()) -> list[str]:
     """The printed review."""
-    if not groups:
-        return ["Nothing to review: no unanswered or not-helpful questions are stored."]
-    lines = [f"{sum(g.size for g in groups)} questions in {len(groups)} groups, largest first:"]
+    if not groups and not phrasings:
+        return ["Nothing to review: no unanswered, not-helpful or chosen questions are stored."]
+    lines = []
+    if groups:
+        count = sum(g.size for g in groups)
+        lines.append(f"{count} questions in {len(groups)} groups, largest first:")
     for number, group in enumerate(groups, 1):
         closest = (
             f"closest entry {group.closest_id} (score {group.closest_score:.0f})"
@@ -98,11 +129,23 @@ def report_lines(groups: Sequence[Group]) -> list[str]:
         )
         lines.append(f"{number}. {group.size} x [{', '.join(group.reasons)}] {closest}{marked}")
         lines.extend(f"     - {example}" for example in group.examples)
+    if phrasings:
+        lines.append(
+            f'{len(phrasings)} phrasings to add: users picked the entry from a "did you mean":'
+        )
+        lines.extend(
+            f"  {p.entry_id}: {p.question!r} ({p.times} x, scores {p.score:.0f} now)"
+            for p in phrasings
+        )
     return lines
 
 
-def export_yaml(groups: Sequence[Group]) -> str:
-    """The groups in the evaluation format (shared/eval/dev.yaml), `expect` left empty."""
+def _quoted(text: str) -> str:
+    return text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", " ")
+
+
+def export_yaml(groups: Sequence[Group], phrasings: Sequence[Phrasing] = ()) -> str:
+    """Groups in the evaluation format, `expect` empty; chosen phrasings with their entry."""
     out = [
         "# Questions users asked that the bot could not answer well, grouped; fill in each",
         "# expect with an entry id, a list of ids, NONE or URGENT.",
@@ -113,6 +156,9 @@ def export_yaml(groups: Sequence[Group]) -> str:
         )
         out.append(f"# asked {group.size} x{closest}")
         for example in group.examples:
-            quoted = example.replace("\\", "\\\\").replace('"', '\\"').replace("\n", " ")
-            out.append(f'- {{q: "{quoted}", expect: ""}}')
+            out.append(f'- {{q: "{_quoted(example)}", expect: ""}}')
+    if phrasings:
+        out.append('# Users picked these entries from a "did you mean": phrasings to add.')
+        for phrasing in phrasings:
+            out.append(f'- {{q: "{_quoted(phrasing.question)}", expect: {phrasing.entry_id}}}')
     return "\n".join(out) + "\n"

@@ -40,7 +40,14 @@ ROUTINE_ACTIONS: frozenset[str] = frozenset(RoutineAction.__args__)  # type: ign
 
 @dataclass(frozen=True)
 class ShowEntry:
-    """Send the answer of an entry (from a related, "did you mean" or inline button)."""
+    """Send the answer of an entry (from a related topic or an inline result)."""
+
+    entry_id: str
+
+
+@dataclass(frozen=True)
+class ChooseEntry:
+    """A "did you mean" candidate picked: its answer, and the pair kept for the curators."""
 
     entry_id: str
 
@@ -110,6 +117,7 @@ class Menu:
 
 Action = (
     ShowEntry
+    | ChooseEntry
     | BrowseEntry
     | BrowseCategory
     | Feedback
@@ -127,6 +135,8 @@ def encode(action: Action) -> str:
     match action:
         case ShowEntry(entry_id):
             data = f"kb:{entry_id}"
+        case ChooseEntry(entry_id):
+            data = f"ch:{entry_id}"
         case BrowseEntry(entry_id):
             data = f"te:{entry_id}"
         case BrowseCategory(category_id):
@@ -157,7 +167,9 @@ def parse(data: str | None) -> Action | None:
     prefix, _, rest = data.partition(":")
     if prefix == "none" and not rest:
         return NoneOfThese()
-    if prefix in ("kb", "te") and re.fullmatch(_ID, rest):
+    if prefix in ("kb", "te", "ch") and re.fullmatch(_ID, rest):
+        if prefix == "ch":
+            return ChooseEntry(rest)
         return ShowEntry(rest) if prefix == "kb" else BrowseEntry(rest)
     if prefix == "tc" and (rest == "" or re.fullmatch(_ID, rest)):
         return BrowseCategory(rest)

@@ -29,7 +29,7 @@ from bot.dialogue.events import (
 )
 from bot.dialogue.privacy import Privacy
 from bot.dialogue.progress import Progress
-from bot.dialogue.questions import LAST_QUESTION, Questions
+from bot.dialogue.questions import LAST_QUESTION, Questions, typed_command
 from bot.dialogue.reminders import Reminders
 from bot.dialogue.replies import Button, InlineItem, Photo, Reply, Send, Toast
 from bot.dialogue.routines import Routines
@@ -143,6 +143,10 @@ class Dialogue:
     async def _dispatch(self, ctx: Ctx, event: Event) -> list[Reply]:
         match event:
             case TextIn(_, text):
+                # "help", "menu", "start over" typed as words do what the command does.
+                name = typed_command(text)
+                if name is not None:
+                    return await self.commands[name](ctx, "")
                 return await self.questions.text(ctx, text)
             case CommandIn(_, name, args):
                 handler = self.commands.get(name.lower())

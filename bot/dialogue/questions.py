@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from datetime import datetime, timedelta
 
 from bot.core import routine as rt
 from bot.core.knowledge import Entry
+from bot.core.text import normalize
 from bot.dialogue import callbacks as cb
 from bot.dialogue import messages as msg
 from bot.dialogue.context import (
@@ -25,9 +27,40 @@ from bot.dialogue.routines import Routines
 
 MAX_TEXT = 10_000
 LAST_QUESTION = "last_question"
+CLARIFIED = "clarified"
 ANSWERED = "answered:"
 CRISIS = "crisis"
+LAST_ANSWER = "last_answer"
+# A short follow-up within this time of an answer is read with that answer's topic.
+FOLLOW_UP_WINDOW = timedelta(minutes=5)
+# Commands typed as words, alone or with a word of filler ("show me the menu please").
+TYPED_COMMANDS = {
+    "help": "help",
+    "commands": "help",
+    "menu": "start",
+    "main menu": "start",
+    "start": "start",
+    "start over": "start",
+    "restart": "start",
+}
+_COMMAND_FILLER = frozenset({"please", "pls", "the", "show", "me", "open", "go", "to", "back"})
 _PAIN_TEXT = re.compile(r"^\s*(-?\d{1,3})\s*(?:/\s*10)?\s*$")
+
+
+def typed_command(text: str) -> str | None:
+    """The command a message means when it is only "help", "menu" or "start over"."""
+    words = [w for w in normalize(text).split() if w not in _COMMAND_FILLER]
+    return TYPED_COMMANDS.get(" ".join(words)) if 0 < len(words) <= 2 else None
+
+
+def _recent_answer(kept: str | None, now: datetime) -> str | None:
+    """The entry answered last, if that was within the follow-up window."""
+    entry_id, _, when = (kept or "").partition(" ")
+    try:
+        answered_at = datetime.fromisoformat(when)
+    except ValueError:
+        return None
+    return entry_id if timedelta(0) <= now - answered_at <= FOLLOW_UP_WINDOW else None
 
 
 class Questions:
@@ -46,7 +79,8 @@ class Questions:
             number = _PAIN_TEXT.match(text)
             if number:
                 return await self.routines.apply(ctx, session, rt.Pain(int(number.group(1))))
-        verdict = self.s.answerer.verdict(text)
+        context = _recent_answer(await ctx.tx.get_state(LAST_ANSWER), ctx.now)
+        verdict = self.s.answerer.verdict(text, context)
         screen = verdict.screen
         replies: list[Reply] = []
         # No "back to the routine" next to a red flag: the routine waits until they are checked.
@@ -76,13 +110,14 @@ class Questions:
         match verdict.match.kind:
             case "answer" if verdict.entry_id:
                 entry = self.s.kb.entries[verdict.entry_id]
-                await ctx.tx.set_state(ANSWERED + entry.id, text[:MAX_KEPT_QUESTION])
+                await self._answered(ctx, entry, text)
                 replies.append(Send(msg.answer(entry), self.answer_keyboard(entry, back)))
             case "clarify" if verdict.candidates:
                 await ctx.tx.set_state(LAST_QUESTION, text[:MAX_KEPT_QUESTION])
+                ids = [c.entry_id for c in verdict.candidates]
+                await ctx.tx.set_state(CLARIFIED, " ".join(ids))
                 rows = [
-                    [Button(self.s.kb.entries[c.entry_id].title, show(c.entry_id))]
-                    for c in verdict.candidates
+                    [Button(self.s.kb.entries[i].title, cb.encode(cb.ChooseEntry(i)))] for i in ids
                 ]
                 rows.append([Button(msg.NONE_OF_THESE_LABEL, cb.encode(cb.NoneOfThese()))])
                 replies.append(Send(msg.clarify(), kb_buttons([*rows, back])))
@@ -99,6 +134,22 @@ class Questions:
         if screen.note is not None:
             replies.append(Send(msg.gp_note(screen.note)))
         return replies
+
+    async def _answered(self, ctx: Ctx, entry: Entry, question: str) -> None:
+        """Remember the question (for feedback) and the entry (for a follow-up)."""
+        await ctx.tx.set_state(ANSWERED + entry.id, question[:MAX_KEPT_QUESTION])
+        await ctx.tx.set_state(LAST_ANSWER, f"{entry.id} {ctx.now.isoformat()}")
+
+    async def _chosen(self, ctx: Ctx, entry: Entry) -> list[Reply]:
+        """A "did you mean" candidate picked: the pair is kept for the curators."""
+        question = await ctx.tx.get_state(LAST_QUESTION)
+        offered = (await ctx.tx.get_state(CLARIFIED) or "").split()
+        if question and entry.id in offered:
+            keep_question(ctx, self.s.store, question, "chosen", entry.id)
+            await ctx.tx.set_state(LAST_QUESTION, None)
+            await ctx.tx.set_state(CLARIFIED, None)
+            await self._answered(ctx, entry, question)
+        return [Toast(""), *self.answer(entry)]
 
     def _record(self, ctx: Ctx, kind: str, entry_id: str | None, score: float) -> None:
         store = self.s.store
@@ -161,6 +212,8 @@ class Questions:
         match action:
             case cb.ShowEntry(entry_id) if entry_id in entries:
                 return [Toast(""), *self.answer(entries[entry_id])]
+            case cb.ChooseEntry(entry_id) if entry_id in entries:
+                return await self._chosen(ctx, entries[entry_id])
             case cb.BrowseCategory(category_id):
                 return self._category(ctx, category_id)
             case cb.BrowseEntry(entry_id) if entry_id in entries:
@@ -174,6 +227,7 @@ class Questions:
                 if question:
                     keep_question(ctx, self.s.store, question)
                     await ctx.tx.set_state(LAST_QUESTION, None)
+                    await ctx.tx.set_state(CLARIFIED, None)
                 return [Toast(""), *edit_or_send(ctx, msg.fallback(), self.fallback_keyboard())]
         return None
 

@@ -57,12 +57,13 @@ class Reminder:
     last_sent_on: date | None
 
 
-REVIEW_REASONS = ("unanswered", "not-helpful")
+# "chosen": a user picked this entry from a "did you mean" (a phrasing to add).
+REVIEW_REASONS = ("unanswered", "not-helpful", "chosen")
 
 
 @dataclass(frozen=True)
 class ReviewQuestion:
-    """A question kept for the curators: unanswered, or answered but marked not helpful."""
+    """A question kept for the curators: unanswered, not helpful, or a "did you mean" choice."""
 
     text: str
     reason: str

@@ -102,6 +102,17 @@ def test_an_invalid_knowledge_base_stops_every_command_at_start(
     assert "Traceback" not in result.stderr
 
 
+def test_kb_eval_counts_a_clarify_on_an_out_of_scope_question_as_a_miss(tmp_path: Path) -> None:
+    cases = tmp_path / "eval.yaml"
+    cases.write_text('- {q: "hip flexor exercises", expect: NONE}\n- {q: "hi", expect: NONE}\n')
+    result = hipbot("kb", "eval", str(cases))
+    assert result.returncode == 0, result.stderr
+    figures = [line for line in result.stdout.splitlines() if not line.startswith("  ")]
+    assert "NONE met by fallback or small talk:    50.0 % (1/2)" in figures
+    assert "NONE clarified (a miss):               50.0 % (1/2)" in figures
+    assert "  NONE clarify: 'hip flexor exercises'" in result.stdout
+
+
 def test_kb_eval_prints_accuracy_by_class_and_the_misses(tmp_path: Path) -> None:
     cases = tmp_path / "eval.yaml"
     cases.write_text(

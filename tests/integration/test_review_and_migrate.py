@@ -32,6 +32,8 @@ async def _fill(path: Path) -> None:
         for text in [*SHOES, *KNEE, "what is the capital of peru"]:
             await store.record_unanswered(text)
         await store.record_unanswered("should I stretch", "not-helpful", "should-i-stretch")
+        for _ in range(2):
+            await store.record_unanswered("sofa hours and my hips", "chosen", "sitting")
         async with store.user_action(7) as tx:
             await tx.save_user(User(7, 7, "Europe/Berlin"))
             await tx.add_finished_session(
@@ -54,9 +56,12 @@ def test_review_groups_paraphrases_and_puts_the_largest_group_first(tmp_path: Pa
     assert all(q.lower()[:10] in result.stdout.lower() for q in KNEE[:3])
     assert lines[5].startswith("2. 2 x [unanswered]")
     assert "(answer marked not helpful: should-i-stretch)" in result.stdout
+    assert "1 phrasings to add: users picked the entry from a \"did you mean\":" in lines
+    assert any(line.startswith("  sitting: 'sofa hours and my hips' (2 x") for line in lines)
     cases = yaml.safe_load(export.read_text())
     assert {"q", "expect"} == set(cases[0]) and cases[0]["expect"] == ""
     assert cases[0]["q"] in KNEE
+    assert {"q": "sofa hours and my hips", "expect": "sitting"} in cases
 
 
 def test_grouping_keeps_unrelated_questions_apart() -> None:
@@ -86,10 +91,10 @@ async def test_migrate_to_copies_a_sqlite_store_into_postgres(
     assert "finished_sessions: 1 rows" in result.stdout
     assert await postgres_factory.query("SELECT pain_before, pain_after FROM finished_sessions") \
         == [(4, 2)]
-    assert len(await postgres_factory.query("SELECT text FROM unanswered")) == 8
+    assert len(await postgres_factory.query("SELECT text FROM unanswered")) == 10
     again = await asyncio.to_thread(hipbot, "db", "migrate-to", url, env={"HIPBOT_DB": str(db)})
     assert again.returncode == 0
-    assert len(await postgres_factory.query("SELECT text FROM unanswered")) == 8
+    assert len(await postgres_factory.query("SELECT text FROM unanswered")) == 10
 
 
 def test_migrate_to_refuses_a_url_that_is_not_postgres(tmp_path: Path) -> None:

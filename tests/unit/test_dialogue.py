@@ -223,12 +223,12 @@ async def test_ambiguous_question_offers_candidates_and_none_of_these(
     candidates = [c.entry_id for c in answerer.verdict(phrases.clarify).candidates]
     replies = await chat.text(phrases.clarify)
     assert "Did you mean" in joined(replies)
-    assert all_data(replies) == [*(f"kb:{c}" for c in candidates), "none"]
+    assert all_data(replies) == [*(f"ch:{c}" for c in candidates), "none"]
     labels = [b.label for b in buttons(replies)]
     assert labels == [*(kb.entries[c].title for c in candidates), msg.NONE_OF_THESE_LABEL]
     assert await store.unanswered() == []
 
-    picked = await chat.press(f"kb:{candidates[0]}")
+    picked = await chat.press(f"ch:{candidates[0]}")
     assert f"<b>{escape(kb.entries[candidates[0]].title)}</b>" in joined(picked)
 
 
