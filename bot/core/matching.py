@@ -40,8 +40,10 @@ RESULTS = 10
 # ("honestly", "mum"), yet a question made only of them is still out of scope.
 UNKNOWN_WEIGHT = 0.6
 # A feature in more entries than this (and more than 1 in 20) only adds to entries that
-# share a rarer one: "back" alone does not put 3,000 entries of a large base in play.
+# share a rarer one: "back" alone does not put 3,000 entries of a large base in play. Nor do
+# features once ADMITTED entries are in play.
 COMMON_ENTRIES = 64
+ADMITTED = 1000
 # A follow-up: at most this many content words; the last entry's title joins it at this weight.
 FOLLOW_UP_WORDS = 5
 CONTEXT_WEIGHT = 0.5
@@ -49,6 +51,7 @@ CONTEXT_WEIGHT = 0.5
 TOPIC_SALIENCE = 3.0
 
 _CLAUSES = re.compile(r"[.;!?,:\n()]+")
+_ANY_NEGATION = re.compile(r"\b(?:no|not|cannot|never|without|nor|neither|none)\b|n'?t\b", re.I)
 _NEGATORS = frozenset({"no", "never", "without", "nor", "neither", "none"})
 # "not" denies only what one has: "I do not have numbness", not "should I not stretch".
 _NOT_HAVING = frozenset(
@@ -64,6 +67,8 @@ def _denied_words(text: str) -> frozenset[str]:
     # A stand-in with the signature of the safety screen's context.denied_words, to be swapped
     # for it: a negation reaches a few words forward, within its clause.
     denied: set[str] = set()
+    if not _ANY_NEGATION.search(text):
+        return frozenset()
     for clause in _CLAUSES.split(text):
         words = normalize(clause).split()
         for index, word in enumerate(words):
@@ -237,12 +242,17 @@ class Matcher:
             similar.setdefault(feature, share * index.idf(feature))
         query_norm = math.sqrt(sum(w * w for w in similar.values()))
         lists = {f: index.entries(f) for f in weights if index.known(f)}
-        rare = [f for f, found in lists.items() if len(found) <= self._common] or list(lists)
-        admitting = set(rare)
+        # The rarest features put entries in play (at least one feature, and while fewer
+        # than ADMITTED entries are); the others only add to entries already in play.
+        admitting: set[str] = set()
         covered: dict[int, float] = {}
-        for feature in rare:
+        for feature in sorted(lists, key=lambda f: len(lists[f])):
+            found = lists[feature]
+            if admitting and (len(found) > self._common or len(covered) >= ADMITTED):
+                break
+            admitting.add(feature)
             weight = weights[feature]
-            for entry_index in lists[feature]:
+            for entry_index in found:
                 covered[entry_index] = covered.get(entry_index, 0.0) + weight
         for feature in lists.keys() - admitting:
             weight = weights[feature]
@@ -256,30 +266,29 @@ class Matcher:
         for feature, weight in weights.items():
             for entry_index in covered.keys() & index.answers(feature):
                 answered[entry_index] += weight
-        # Per phrasing: the dot product with the question, and the weight it shares with it.
-        dots: dict[int, float] = defaultdict(float)
-        shared: dict[int, float] = defaultdict(float)
+        # Per phrasing, two sums in one complex number (one dictionary update per posting,
+        # the hot loop): the dot product with the question (real part) and the squared weight
+        # the phrasing shares with the question (imaginary part).
+        sums: dict[int, complex] = defaultdict(complex)
         entry_of = index.entry_of
         for feature, weight in similar.items():
             phrase_weight = multiplier(feature) * index.idf(feature)
-            increment = weight * phrase_weight
             square = phrase_weight * phrase_weight if feature in weights else 0.0
+            increment = complex(weight * phrase_weight, square)
             if feature in admitting and among is None:
                 # Every entry of a rare feature is in play already.
                 for position in index.phrasings(feature):
-                    dots[position] += increment
-                    shared[position] += square
+                    sums[position] += increment
                 continue
             for position in index.phrasings(feature):
                 if entry_of[position] in covered:
-                    dots[position] += increment
-                    shared[position] += square
+                    sums[position] += increment
         similarity: dict[int, float] = defaultdict(float)
         norms = index.norms
-        for position, dot in dots.items():
+        for position, both in sums.items():
             norm = norms[position]
-            cosine = dot / (query_norm * norm)
-            contained = shared[position] / (norm * norm)
+            cosine = both.real / (query_norm * norm)
+            contained = both.imag / (norm * norm)
             value = (cosine + CONTAIN_SHARE * contained) / (1 + CONTAIN_SHARE)
             entry_index = entry_of[position]
             if value > similarity[entry_index]:

@@ -105,23 +105,21 @@ def words(text: str) -> list[str]:
 
 # Compounds written three ways ("sit-ups", "sit ups", "situps") become one token. A singular
 # joins only with its hyphen: "sit up straight" is posture, "a sit-up" is the exercise.
-_COMPOUND_PARTS: tuple[tuple[str, str], ...] = (
-    ("sit|curl|push|press|pull|step|warm|flare|cool", "ups|downs"),
-    ("x", "rays?"),
-    ("back", "aches?"),
+_COMPOUND = re.compile(
+    r"\b(?:(sit|curl|push|press|pull|step|warm|flare|cool)(?:-|\s+)?(ups|downs)"
+    r"|(sit|curl|push|press|pull|step|warm|flare|cool)-(up|down)"
+    r"|(x)(?:-|\s+)?(rays?)"
+    r"|(back)(?:-|\s+)?(aches?))\b"
 )
-_COMPOUNDS: tuple[re.Pattern[str], ...] = (
-    *(re.compile(rf"\b({first})(?:-|\s+)?({second})\b") for first, second in _COMPOUND_PARTS),
-    re.compile(r"\b(sit|curl|push|press|pull|step|warm|flare|cool)-(up|down)\b"),
-)
+
+
+def _joined(found: re.Match[str]) -> str:
+    return "".join(part for part in found.groups() if part)
 
 
 def join_compounds(text: str) -> str:
     """The text with known compounds written as one word ("sit ups" -> "situps")."""
-    text = fold(text)
-    for pattern in _COMPOUNDS:
-        text = pattern.sub(r"\1\2", text)
-    return text
+    return _COMPOUND.sub(_joined, fold(text))
 
 
 # British and American spellings: (British ending, American ending); tried both ways.
