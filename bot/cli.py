@@ -43,6 +43,7 @@ def verdict_json(question: str, verdict: Verdict) -> dict[str, Any]:
         "id": verdict.entry_id,
         "score": verdict.score,
         "candidates": [{"id": c.entry_id, "score": c.score} for c in verdict.candidates],
+        "reason": verdict.match.reason,
         "tier": verdict.screen.tier.id if verdict.screen.tier else None,
         "flags": [flag.rule_id for flag in verdict.screen.flags],
         "smalltalk": verdict.small_talk.id if verdict.small_talk else None,

@@ -127,6 +127,7 @@ async def test_not_helpful_is_recorded_and_acknowledged(
 
 async def test_a_vague_question_offers_did_you_mean_buttons_and_none_of_these(
     app: AnyApplication,
+    settings: Settings,
     kb: KnowledgeBase,
     answerer: Answerer,
     alice: FakeUser,
@@ -138,7 +139,7 @@ async def test_a_vague_question_offers_did_you_mean_buttons_and_none_of_these(
     clarify = await alices.say_one(question)
 
     assert clarify.rendered_text == shown(msg.clarify())
-    candidates = [f"kb:{c.entry_id}" for c in verdict.candidates]
+    candidates = [f"ch:{c.entry_id}" for c in verdict.candidates]
     assert clarify.callback_data == [*candidates, "none"]
     assert [b["text"] for b in clarify.buttons][:-1] == [
         kb.entries[c.entry_id].title for c in verdict.candidates
@@ -146,6 +147,9 @@ async def test_a_vague_question_offers_did_you_mean_buttons_and_none_of_these(
 
     chosen = await alices.press(clarify.message_id, candidates[0])
     assert texts(chosen.new)[0].startswith(kb.entries[verdict.candidates[0].entry_id].title)
+    with sqlite3.connect(settings.db_path) as db:
+        kept = db.execute("SELECT text, reason, entry_id FROM unanswered").fetchall()
+    assert kept == [(question, "chosen", verdict.candidates[0].entry_id)]
 
     none = await alices.press(clarify.message_id, "none")
     assert none.answer is not None

@@ -34,7 +34,7 @@ def test_ask_json_has_the_documented_fields() -> None:
     result = hipbot("ask", "--json", "heat or ice for my back?")
     assert result.returncode == 0, result.stderr
     data = json.loads(result.stdout)
-    assert {"kind", "id", "score", "candidates"} <= data.keys()
+    assert {"kind", "id", "score", "candidates", "reason"} <= data.keys()
     assert data["kind"] == "answer"
     assert data["id"] == "heat-or-ice"
     assert isinstance(data["score"], float)
