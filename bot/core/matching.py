@@ -50,6 +50,7 @@ CONTEXT_WEIGHT = 0.5
 # A topic word is used e^3 (20) times more often in the knowledge base than in English.
 TOPIC_SALIENCE = 3.0
 
+_FOLLOW_UP_CUE = re.compile(r"(?:and|also|but|what about|how about|what if|same for)\b")
 _CLAUSES = re.compile(r"[.;!?,:\n()]+")
 _ANY_NEGATION = re.compile(r"\b(?:no|not|cannot|never|without|nor|neither|none)\b|n'?t\b", re.I)
 _NEGATORS = frozenset({"no", "never", "without", "nor", "neither", "none"})
@@ -116,11 +117,12 @@ class Matcher:
                     self._neighbours[index].add(self._index_of[related])
                     self._neighbours[self._index_of[related]].add(index)
         self._index = Index(kb, lambda words: self._features(words)[0], self._concept_of)
-        vocabulary = self._index.vocabulary | self._gate.words
+        own = set(self._index.vocabulary)
         for group in kb.synonyms:
             for term in group:
-                vocabulary.update(words_of(term))
-        self._vocabulary = frozenset(w for w in vocabulary if w.isalpha())
+                own.update(words_of(term))
+        self._own_words = frozenset(own)
+        self._vocabulary = frozenset(w for w in own | self._gate.words if w.isalpha())
         self._by_length: dict[int, list[str]] = defaultdict(list)
         for word in sorted(self._vocabulary):
             self._by_length[len(word)].append(word)
@@ -131,20 +133,23 @@ class Matcher:
         self._common = max(COMMON_ENTRIES, count // 20)
 
     def topical(self, words: Sequence[str]) -> bool:
-        """True when a word is of our subject: far more common here than in English at large."""
-        # "back", "stretch", "walk" are; "how long", "best", "time" and "job" are not. A question
-        # to the bot about itself ("what can you do") is of our subject too.
+        """True when the question is of our subject, or at least every word of it is ours."""
+        # A topic word is far more common here than in English at large: "back", "stretch",
+        # "walk" are; "how long", "best", "time" and "job" are not. A question made only of
+        # our words ("can I still go to work?") is ours too, and so is a question to the bot
+        # about itself ("what can you do?"); "how long does jet lag last?" is not.
         if self._gate.about_the_bot(words):
             return True
-        for word in words:
-            count = self._index.topic_counts.get(stem(word), 0) if word not in STOP_WORDS else 0
+        content = [w for w in words if w not in STOP_WORDS]
+        for word in content:
+            count = self._index.topic_counts.get(stem(word), 0)
             if count and self._english.counts:
                 share = count / self._index.topic_total
                 if math.log(share / self._english.frequency(word)) >= TOPIC_SALIENCE:
                     return True
             elif count:
                 return True
-        return False
+        return all(w in self._own_words for w in content)
 
     @property
     def vocabulary(self) -> frozenset[str]:
@@ -319,13 +324,13 @@ class Matcher:
         outside = self._gate.outside(words)
         own = decide(self._score(query), self.thresholds, outside, self.topical(words))
         index = self._index_of.get(context) if context else None
-        # A follow-up ("and running?", "how far?"): short, not answered alone and not about
-        # something else. It is read with the last entry's title beside it, among that entry's
-        # neighbours (itself and its related topics), and answered only when one of them is
-        # then a clear answer.
-        if index is None or own.kind == "answer" or outside is not None:
+        # A follow-up ("how far?", "and running?"): short, not about something else, and not
+        # answered alone or worded as a follow-up ("and ...", "what about ..."). It is read
+        # with the last entry's title beside it, among that entry's neighbours (itself and its
+        # related topics), and answered so only when one of them is then a clear answer.
+        if index is None or outside is not None or not 0 < query.content <= FOLLOW_UP_WORDS:
             return own
-        if not 0 < query.content <= FOLLOW_UP_WORDS:
+        if own.kind == "answer" and not _FOLLOW_UP_CUE.match(" ".join(words)):
             return own
         title = {f: multiplier(f) * CONTEXT_WEIGHT for f in self._index.titles[index]}
         near = frozenset(self._neighbours[index])
