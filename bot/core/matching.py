@@ -19,13 +19,15 @@ from functools import lru_cache, partial
 from heapq import nlargest
 from itertools import pairwise
 
+from bot.core.context import Context, denied_words
 from bot.core.decision import Candidate, Match, Scored, Thresholds, decide
 from bot.core.english import EnglishFrequencies, english
 from bot.core.index import BIGRAM_WEIGHT, CONCEPT_WEIGHT, Index, multiplier, words_of
 from bot.core.knowledge import KnowledgeBase
 from bot.core.scope import Outside, ScopeGate
-from bot.core.text import STOP_WORDS, normalize, spelling_variants, stem
-from bot.core.vocabulary import SynonymIndex, closest_word
+from bot.core.spelling import closest_word
+from bot.core.text import NEGATIONS, STOP_WORDS, spelling_variants, stem
+from bot.core.vocabulary import SynonymIndex
 
 __all__ = ["Candidate", "Match", "Matcher", "Scored", "Thresholds"]
 
@@ -47,50 +49,44 @@ ADMITTED = 1000
 # A follow-up: at most this many content words; the last entry's title joins it at this weight.
 FOLLOW_UP_WORDS = 5
 CONTEXT_WEIGHT = 0.5
+# A word the user denies weighs this much of its usual weight.
+DENIED_WEIGHT = 0.2
+_NEGATION = re.compile(r"\b(?:no|not|cannot|never|without|nor|neither|none)\b|n'?t\b", re.I)
 # A topic word is used e^3 (20) times more often in the knowledge base than in English.
 TOPIC_SALIENCE = 3.0
 
 _FOLLOW_UP_CUE = re.compile(r"(?:and|also|but|what about|how about|what if|same for)\b")
-_CLAUSES = re.compile(r"[.;!?,:\n()]+")
-_ANY_NEGATION = re.compile(r"\b(?:no|not|cannot|never|without|nor|neither|none)\b|n'?t\b", re.I)
-_NEGATORS = frozenset({"no", "never", "without", "nor", "neither", "none"})
-# "not" denies only what one has: "I do not have numbness", not "should I not stretch".
-_NOT_HAVING = frozenset(
-    {"have", "had", "having", "got", "feel", "felt", "notice", "noticed", "losing", "lost"}
-)
-_SCOPE_ENDS = frozenset({"but", "just", "only", "though", "however", "yet", "except", "so", "now"})
-_SCOPE_ENDS_AT = frozenset({"i", "it", "my", "me", "we", "you", "he", "she", "they", "is", "am"})
-_DENIAL_WINDOW = 4
-
-
-def _denied_words(text: str) -> frozenset[str]:
-    """Words the user denies ("no numbness or tingling, just stiff" -> numbness, tingling)."""
-    # A stand-in with the signature of the safety screen's context.denied_words, to be swapped
-    # for it: a negation reaches a few words forward, within its clause.
-    denied: set[str] = set()
-    if not _ANY_NEGATION.search(text):
-        return frozenset()
-    for clause in _CLAUSES.split(text):
-        words = normalize(clause).split()
-        for index, word in enumerate(words):
-            follows = words[index + 1 : index + 2 + _DENIAL_WINDOW]
-            if word == "not" and follows and follows[0] in _NOT_HAVING:
-                follows = follows[1:]
-            elif word not in _NEGATORS:
-                continue
-            for other in follows[:_DENIAL_WINDOW]:
-                if other in _SCOPE_ENDS or other in _SCOPE_ENDS_AT or other in _NEGATORS:
-                    break
-                if other not in STOP_WORDS:
-                    denied.add(other)
-    return frozenset(denied)
 
 
 @dataclass
 class _Query:
     words: list[str]
+    kept: list[str]
     features: dict[str, float]
     content: int
+
+
+def _spelling_folds(kb: KnowledgeBase) -> dict[str, str]:
+    """The knowledge base's own spellings of one word, folded to its most used one."""
+    # "stabilise" and "stabilize", "safest" and "safe": one word wherever they are written.
+    counts: dict[str, int] = defaultdict(int)
+    for entry in kb.entries.values():
+        for text in (entry.title, *entry.questions, entry.answer):
+            for word in words_of(text):
+                counts[word] += 1
+    folds: dict[str, str] = {}
+    for word in counts:
+        others = [v for v in spelling_variants(word) if v in counts and v not in STOP_WORDS]
+        if not others:
+            continue
+        # A superlative folds to its base; of two spellings, the more used one wins.
+        best = max([word, *others], key=lambda w: (counts[w], w))
+        if word.endswith("est") and best == word:
+            best = others[0]
+        if best != word:
+            folds[word] = best
+    # No chains: a word folds to a word that stays as it is.
+    return {w: folds.get(b, b) for w, b in folds.items() if folds.get(b, b) != w}
 
 
 class Matcher:
@@ -106,9 +102,14 @@ class Matcher:
         self._english = language or english()
         self._entry_ids: list[str] = list(kb.entries)
         self._index_of = {entry_id: i for i, entry_id in enumerate(self._entry_ids)}
-        self._synonyms = SynonymIndex(tuple(" ".join(words_of(t)) for t in g) for g in kb.synonyms)
+        self._folds = _spelling_folds(kb)
+        self._synonyms = SynonymIndex(
+            tuple(" ".join(self._folds.get(w, w) for w in words_of(t)) for t in group)
+            for group in kb.synonyms
+        )
         self._concept_of = self._synonyms.single_word_concepts()
         self._gate = ScopeGate(kb.scope)
+        self._context = Context(kb.safety_context)
         # An entry's neighbours: itself, its related topics and the entries that list it.
         self._neighbours: list[set[int]] = [{i} for i in range(len(self._entry_ids))]
         for index, entry in enumerate(kb.entries.values()):
@@ -159,13 +160,13 @@ class Matcher:
     def correct(self, word: str, before: str = "", after: str = "") -> str:
         """The knowledge base's word for a misspelt or differently spelt word, or the word."""
         if word in self._vocabulary or not word.isalpha():
-            return word
+            return self._folds.get(word, word)
         # Another spelling first ("stabilise", "safest"), then the nearest word; a real
         # English word ("lumber", "reset") only when a neighbour makes the correction a
         # pair the phrasings use ("lumber support").
         for variant in spelling_variants(word):
             if variant in self._vocabulary and variant not in STOP_WORDS:
-                return variant
+                return self._folds.get(variant, variant)
         corrected = self._closest(word)
         if corrected == word or not self._english.is_word(word):
             return corrected
@@ -173,6 +174,7 @@ class Matcher:
         return corrected if any(self._index.known(p) for p in pairs) else word
 
     def _features(self, words: Sequence[str]) -> tuple[dict[str, float], int]:
+        words = [self._folds.get(w, w) for w in words]
         concepts = self._synonyms.concepts(words)
         content = [w for w in words if w not in STOP_WORDS]
         stems = [stem(w) for w in content or words]
@@ -188,9 +190,6 @@ class Matcher:
     def analyse(self, text: str) -> list[str]:
         """The question's words after normalising, folding spellings and typo correction."""
         words = words_of(text)[:MAX_QUERY_WORDS]
-        denied = _denied_words(text)
-        if denied and any(w not in denied and w not in STOP_WORDS for w in words):
-            words = [w for w in words if w not in denied]
         content = [w for w in words if w not in STOP_WORDS]
         out = []
         position = 0
@@ -204,13 +203,37 @@ class Matcher:
             out.append(self.correct(word, before, after))
         return out
 
-    def _query(self, words: Sequence[str]) -> _Query:
+    def _read(self, text: str) -> _Query:
+        """The question's words, those not denied, and its features."""
+        raw = words_of(text)[:MAX_QUERY_WORDS]
+        words = self.analyse(text)
+        # Words the user denies ("no numbness or tingling, just stiff") weigh little: they
+        # must not pull the match, yet "should I not stretch" is still about stretching.
+        denied_raw = denied_words(text, self._context) if _NEGATION.search(text) else frozenset()
+        denied = {w for w, r in zip(words, raw, strict=True) if r in denied_raw}
+        kept = [w for w in words if w not in denied]
+        if not any(w not in STOP_WORDS and w not in NEGATIONS for w in kept):
+            # Nothing but "not" would be left ("should I not stretch"): a question, no denial.
+            denied, kept = set(), list(words)
+        return self._query(words, kept, frozenset(stem(w) for w in denied - STOP_WORDS))
+
+    def _query(
+        self,
+        words: Sequence[str],
+        kept: Sequence[str] | None = None,
+        denied: frozenset[str] = frozenset(),
+    ) -> _Query:
         features, content = self._features(words)
-        return _Query(list(words), features, content)
+        if denied:
+            for feature in features:
+                if any(part in denied for part in feature.split("_")):
+                    features[feature] *= DENIED_WEIGHT
+        kept = list(words) if kept is None else list(kept)
+        return _Query(list(words), kept, features, content)
 
     def details(self, text: str) -> list[Scored]:
         """The best entries for a question (at most 10), best first, with their signals."""
-        return self._score(self._query(self.analyse(text)))
+        return self._score(self._read(text))
 
     def score(self, text: str) -> list[Candidate]:
         """The best entries for a question (at most 10), best first (scores 0-100)."""
@@ -315,12 +338,12 @@ class Matcher:
 
     def outside(self, text: str) -> Outside | None:
         """Why the question is plainly about something else, or None."""
-        return self._gate.outside(self.analyse(text))
+        return self._gate.outside(self._read(text).kept)
 
     def match(self, text: str, context: str | None = None) -> Match:
         """Answer, clarify or fall back; `context` is the entry answered just before."""
-        words = self.analyse(text)
-        query = self._query(words)
+        query = self._read(text)
+        words = query.kept
         outside = self._gate.outside(words)
         own = decide(self._score(query), self.thresholds, outside, self.topical(words))
         index = self._index_of.get(context) if context else None

@@ -1,12 +1,9 @@
-"""The knowledge base's words: synonym concepts, and the nearest word to a misspelt one. Pure."""
+"""Synonym concepts: the terms of knowledge/synonyms.yaml found in a question's words. Pure."""
 
 from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-
-from rapidfuzz.distance import OSA
-from rapidfuzz.process import extract
 
 from bot.core.text import stem
 
@@ -43,29 +40,3 @@ class SynonymIndex:
                     if tuple(sequence[start : start + len(parts)]) == parts:
                         found.add(concept)
         return found
-
-
-def _allowed_distance(word: str) -> int:
-    if len(word) < 4:
-        return 0
-    return 2 if len(word) >= 8 else 1
-
-
-def closest_word(word: str, by_length: dict[int, list[str]]) -> str:
-    """The vocabulary word nearest a misspelt word (OSA distance), or the word itself."""
-    limit = _allowed_distance(word)
-    if limit == 0:
-        return word
-    choices = [
-        w
-        for length in range(len(word) - limit, len(word) + limit + 1)
-        for w in by_length.get(length, ())
-    ]
-    found = extract(word, choices, scorer=OSA.distance, score_cutoff=limit, limit=5)
-    if not found:
-        return word
-    best_distance = min(distance for _, distance, _ in found)
-    # Prefer a candidate that keeps the first letter: typos rarely change it.
-    best = [w for w, distance, _ in found if distance == best_distance]
-    same_start = [w for w in best if w[0] == word[0]]
-    return (same_start or best)[0]

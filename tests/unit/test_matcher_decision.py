@@ -174,10 +174,16 @@ def test_a_long_chatty_question_is_answered_by_its_topic(
 
 def test_words_the_user_denies_do_not_pull_the_match(answerer: Answerer) -> None:
     matcher = answerer.matcher
-    words = matcher.analyse("no numbness or tingling, just stiff after sitting")
-    assert "numbness" not in words and "tingling" not in words
-    assert "stiff" in words and "sitting" in words
-    assert matcher.analyse("should I not stretch") == ["should", "i", "not", "stretch"]
+    denied = matcher.details("no numbness or tingling, just stiff after sitting")
+    said = matcher.details("numbness and tingling, stiff after sitting")
+    assert "sciatica" in [s.entry_id for s in said[:3]]
+    assert "sciatica" not in [s.entry_id for s in denied[:3]]
+    assert denied[0].score > said[0].score
+
+
+def test_a_question_with_not_is_no_denial(answerer: Answerer) -> None:
+    top = answerer.matcher.details("should I not stretch")[0]
+    assert top.entry_id.startswith("stretch")
 
 
 # ---------------------------------------------------------------------------- word forms
