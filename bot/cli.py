@@ -15,7 +15,12 @@ import yaml
 
 from bot.config import ConfigError, Settings, load_settings
 from bot.core.answering import Answerer, Verdict
-from bot.core.knowledge import KnowledgeBase, KnowledgeError, required_ids_missing
+from bot.core.knowledge import (
+    KnowledgeBase,
+    KnowledgeError,
+    default_knowledge_dir,
+    required_ids_missing,
+)
 from bot.core.loader import load_knowledge
 from bot.curation.evaluation import evaluate, load_cases
 from bot.curation.safety_eval import evaluate_safety, is_safety_file, load_safety_cases
@@ -156,10 +161,39 @@ def cmd_kb_dump(settings: Settings, args: argparse.Namespace) -> int:
             }
             for e in kb.entries.values()
         ],
-        "routines": [asdict(r) for r in kb.routines.values()],
+        "routines": [_routine_with_pictures(kb, r.id) for r in kb.routines.values()],
     }
     json.dump(data, sys.stdout, ensure_ascii=False, indent=2, default=str)
     print()
+    return 0
+
+
+def _routine_with_pictures(kb: KnowledgeBase, routine_id: str) -> dict[str, Any]:
+    """A routine as a dict, each step and variant with the path of its picture (or null)."""
+    data = asdict(kb.routines[routine_id])
+    for step in data["steps"]:
+        for variant in (None, "easier", "harder"):
+            name = kb.step_picture(routine_id, step["id"], variant)
+            path = str(kb.pictures[name]) if name else None
+            if variant is None:
+                step["picture"] = path
+            elif step.get(variant):
+                step[variant]["picture"] = path
+    return data
+
+
+def cmd_routine_pictures(settings: Settings, args: argparse.Namespace) -> int:
+    """Draw every exercise picture again from the pose files."""
+    from bot.curation.pictures import render_all  # matplotlib: only for this command
+
+    routines = (settings.knowledge_dir or default_knowledge_dir()) / "routines"
+    out = Path(args.out) if args.out else routines / "pictures"
+    try:
+        written = render_all(routines, out)
+    except ValueError as error:
+        print(f"hipbot: {error}", file=sys.stderr)
+        return 1
+    print(f"{sum(p.suffix == '.png' for p in written)} pictures in {out}")
     return 0
 
 
@@ -274,6 +308,13 @@ def build_parser() -> argparse.ArgumentParser:
     review = kb_sub.add_parser("review", help="unanswered and not-helpful questions, grouped")
     review.add_argument("--export", metavar="FILE", help="write them in the eval format")
     review.set_defaults(handler=cmd_kb_review)
+    routine = sub.add_parser("routine", help="routine tools")
+    routine_sub = routine.add_subparsers(title="routine commands", required=True)
+    pictures = routine_sub.add_parser("pictures", help="draw every exercise picture again")
+    pictures.add_argument(
+        "--out", metavar="DIR", help="where (default: knowledge/routines/pictures)"
+    )
+    pictures.set_defaults(handler=cmd_routine_pictures)
     db = sub.add_parser("db", help="database tools")
     db_sub = db.add_subparsers(title="db commands", required=True)
     migrate = db_sub.add_parser("migrate-to", help="copy the SQLite store into PostgreSQL")

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from bot.core.context import ContextLexicon
+from bot.core.poses import picture_candidates
 from bot.core.routine_model import Routine
 
 ID_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -187,10 +188,18 @@ class KnowledgeBase:
     notes: Notes = Notes()
     routines: Mapping[str, Routine] = field(default_factory=dict)
     scope: Scope = field(default_factory=Scope)
+    pictures: Mapping[str, Path] = field(default_factory=dict)
 
     def entry(self, entry_id: str) -> Entry | None:
         """The entry with this id, if any."""
         return self.entries.get(entry_id)
+
+    def step_picture(self, routine_id: str, step_id: str, variant: str | None) -> str | None:
+        """The picture shown for a step (or its variant): the variant's own, else the step's."""
+        for name in picture_candidates(routine_id, step_id, variant):
+            if name in self.pictures:
+                return name
+        return None
 
     def category(self, category_id: str) -> Category | None:
         """The category with this id, if any."""

@@ -299,6 +299,7 @@ def load_knowledge(root: Path | None = None) -> KnowledgeBase:
     synonyms = _load_synonyms(root, out)
     routines = _load_routines(root, sources, out)
     scope = load_scope(root, out)
+    pictures = {path.stem: path for path in sorted((root / "routines" / "pictures").glob("*.png"))}
     if out.problems:
         raise KnowledgeError(out.problems)
     by_id = {i: replace(e, notes=notes.for_text(e.answer)) for i, e in by_id.items()}
@@ -316,4 +317,5 @@ def load_knowledge(root: Path | None = None) -> KnowledgeBase:
         notes=notes,
         routines=routines,
         scope=scope,
+        pictures=pictures,
     )

@@ -11,7 +11,11 @@ from pathlib import Path
 import pytest
 import yaml
 
+from bot.curation.drawing import FINGERPRINT_KEY
+from bot.curation.pictures import png_size, png_text
+
 ROOT = Path(__file__).resolve().parents[2]
+PICTURES = ROOT / "knowledge" / "routines" / "pictures"
 
 
 def hipbot(*args: str, stdin: str | None = None, cwd: Path | None = None,
@@ -157,3 +161,26 @@ def test_run_with_a_malformed_token_is_a_one_line_error_that_hides_it() -> None:
 def test_the_knowledge_base_is_found_from_any_working_directory(tmp_path: Path) -> None:
     result = hipbot("kb", "check", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
+
+
+def test_kb_dump_gives_every_step_and_variant_its_picture() -> None:
+    data = json.loads(hipbot("kb", "dump").stdout)
+    for routine in data["routines"]:
+        for step in routine["steps"]:
+            assert step["picture"] and Path(step["picture"]).is_file(), step["id"]
+            for variant in ("easier", "harder"):
+                if step.get(variant):
+                    assert Path(step[variant]["picture"]).is_file(), (step["id"], variant)
+
+
+def test_routine_pictures_redraws_every_committed_picture(tmp_path: Path) -> None:
+    result = hipbot("routine", "pictures", "--out", str(tmp_path))
+    assert result.returncode == 0, result.stderr
+    committed = sorted(PICTURES.glob("*.png"))
+    drawn = sorted(tmp_path.glob("*.png"))
+    assert [p.name for p in drawn] == [p.name for p in committed]
+    # The same poses (fingerprint) and size; pixels may differ with another matplotlib.
+    for new, old in zip(drawn, committed, strict=True):
+        new_data, old_data = new.read_bytes(), old.read_bytes()
+        assert png_text(new_data)[FINGERPRINT_KEY] == png_text(old_data)[FINGERPRINT_KEY]
+        assert png_size(new_data) == png_size(old_data) == (800, 400)
