@@ -59,11 +59,24 @@ class Answerer:
             intent = self.small_talk.match(text)
             if intent is not None:
                 return Verdict("smalltalk", screen, intent, _NO_MATCH)
-        match = self._shown_entry(screen) or self.matcher.match(text, context)
+        match = self._shown_entry(screen) or self._without_tier_entries(
+            self.matcher.match(text, context)
+        )
         if screen.asked and match.kind != "answer" and RED_FLAGS_ENTRY in self.kb.entries:
             # Asking what a flag means gets the red-flags information, calmly.
             match = Match("answer", RED_FLAGS_ENTRY, match.score, match.candidates)
         return Verdict("urgent" if screen.urgent else match.kind, screen, None, match)
+
+    def _without_tier_entries(self, match: Match) -> Match:
+        """A tier's own entry (the crisis helplines) is never a "did you mean" suggestion."""
+        if match.kind != "clarify":
+            return match
+        kept = tuple(c for c in match.candidates if c.entry_id not in TIER_ENTRIES.values())
+        if kept == match.candidates:
+            return match
+        if not kept:
+            return Match("fallback", None, match.score, kept, match.reason)
+        return Match("clarify", None, match.score, kept, match.reason)
 
     def _shown_entry(self, screen: Screen) -> Match | None:
         """The entry a tier shows instead of any answer (crisis: the helplines, nothing else)."""
