@@ -139,8 +139,14 @@ class UserTx(Protocol):
         """Delete one of the user's timers if it exists."""
         ...
 
+    async def claim_update(self, update_id: int) -> bool:
+        """Remember that the update with this id is handled here; False if it already was
+        (by this process or another one on the same database)."""
+        ...
+
     async def forget(self) -> None:
-        """Delete every row about the user in every table."""
+        """Delete every row about the user in every table (SQLite: so that the deleted words
+        are gone from the database file and its WAL once the action commits)."""
         ...
 
 
@@ -216,6 +222,10 @@ class Store(Protocol):
 
     async def claim_reminder(self, user_id: int, local_date: date) -> bool:
         """Mark the reminder sent for `local_date`; True only for the first caller."""
+        ...
+
+    async def prune_seen_updates(self, before: datetime) -> int:
+        """Forget the ids of updates handled before `before`; how many were forgotten."""
         ...
 
     async def export_rows(self) -> dict[str, list[Row]]:

@@ -87,6 +87,12 @@ MIGRATIONS: list[list[str]] = [
         "ALTER TABLE unanswered ADD COLUMN reason TEXT NOT NULL DEFAULT 'unanswered'",
         "ALTER TABLE unanswered ADD COLUMN entry_id TEXT",
     ],
+    # 3: ids of the updates already handled, shared by every process on the database, so an
+    # update Telegram delivers twice is handled once. No user id: kept for a day, then pruned.
+    [
+        "CREATE TABLE seen_updates (update_id BIGINT PRIMARY KEY, seen_at TEXT NOT NULL)",
+        "CREATE INDEX seen_updates_seen_at ON seen_updates (seen_at)",
+    ],
 ]
 
 
@@ -147,6 +153,7 @@ TABLES: tuple[Table, ...] = (
     Table("timers", ("timer_id", "user_id", "chat_id", "due_at", "payload"), ("timer_id",), True),
     Table("question_log", ("id", "kind", "entry_id", "score", "asked_at"), ("id",), False),
     Table("unanswered", ("id", "text", "asked_at", "reason", "entry_id"), ("id",), False),
+    Table("seen_updates", ("update_id", "seen_at"), ("update_id",), False),
 )
 
 TABLES_BY_NAME: dict[str, Table] = {t.name: t for t in TABLES}

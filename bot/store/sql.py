@@ -68,6 +68,9 @@ class SqlStore(ABC):
     async def _lock_user(self, db: Db, user_id: int) -> None:
         """Serialise actions of `user_id` across processes inside the open transaction."""
 
+    async def _erase_deleted(self) -> None:
+        """After a committed `forget`: make the deleted rows unreadable where the backend can."""
+
     def _transaction(self, *, write: bool) -> AbstractAsyncContextManager[Db]:
         # A store call inside a user_action would wait for the action's own lock forever.
         if self._in_action.get():
@@ -104,6 +107,8 @@ class SqlStore(ABC):
             finally:
                 self._in_action.reset(token)
                 tx._close()
+        if tx.forgot:
+            await self._erase_deleted()
 
     async def record_question(self, kind: str, entry_id: str | None, score: float) -> None:
         """Log a question anonymously by how it was handled."""
@@ -227,6 +232,13 @@ class SqlStore(ABC):
                 (day, user_id, day),
             )
         return changed == 1
+
+    async def prune_seen_updates(self, before: datetime) -> int:
+        """Forget the ids of updates handled before `before`; how many were forgotten."""
+        async with self._transaction(write=True) as db:
+            return await db.execute(
+                "DELETE FROM seen_updates WHERE seen_at < ?", (encode_ts(before),)
+            )
 
     async def export_rows(self) -> dict[str, list[Row]]:
         """Return every data table's rows as stored, read in one transaction."""

@@ -79,6 +79,8 @@ class SqliteStore(SqlStore):
             await self._enable_wal(conn)
             await conn.execute("PRAGMA synchronous = NORMAL")
             await conn.execute("PRAGMA foreign_keys = ON")
+            # Deleted rows are overwritten with zeros, not just unlinked (see `forget`).
+            await conn.execute("PRAGMA secure_delete = ON")
         except BaseException:
             await conn.close()
             raise
@@ -118,6 +120,14 @@ class SqliteStore(SqlStore):
 
     async def _lock_user(self, db: Db, user_id: int) -> None:
         """Nothing to do: BEGIN IMMEDIATE already serialises every writer of the file."""
+
+    async def _erase_deleted(self) -> None:
+        """Copy the WAL into the file and empty it: the deleted (zeroed) rows replace the old
+        pages in the file, and no earlier copy of them stays behind in the WAL. A reader in
+        another process can keep the WAL from being emptied; the next forget tries again."""
+        async with self._lock:
+            if self._conn is not None:
+                await self._conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
     async def claim_due_timers(self, now: datetime, limit: int = 50) -> list[Timer]:
         """Remove and return timers due at `now`, each to exactly one caller."""

@@ -29,6 +29,7 @@ class SqlUserTx:
     def __init__(self, user_id: int, db: Db) -> None:
         self.user_id = user_id
         self._db: Db | None = db
+        self.forgot = False
 
     def _conn(self) -> Db:
         if self._db is None:
@@ -188,9 +189,19 @@ class SqlUserTx:
             "DELETE FROM timers WHERE timer_id = ? AND user_id = ?", (timer_id, self.user_id)
         )
 
+    async def claim_update(self, update_id: int) -> bool:
+        """Remember that the update with this id is handled here; False if it already was."""
+        changed = await self._conn().execute(
+            "INSERT INTO seen_updates (update_id, seen_at) VALUES (?, ?)"
+            " ON CONFLICT (update_id) DO NOTHING",
+            (update_id, encode_ts(utcnow())),
+        )
+        return changed == 1
+
     async def forget(self) -> None:
         """Delete every row about the user in every table."""
         db = self._conn()
         for table in TABLES:
             if table.per_user:
                 await db.execute(f"DELETE FROM {table.name} WHERE user_id = ?", (self.user_id,))
+        self.forgot = True

@@ -25,7 +25,7 @@ from bot.store.schema import MIGRATIONS, TABLES, USER_TABLES
 from tests.integration.conftest import PostgresFactory, SqliteFactory, StoreFactory
 
 T0 = datetime(2024, 5, 1, 8, 0, tzinfo=UTC)
-ANONYMOUS_TABLES = {"schema_version", "question_log", "unanswered"}
+ANONYMOUS_TABLES = {"schema_version", "question_log", "unanswered", "seen_updates"}
 
 
 def session(user_id: int, minutes: int, *, completed: bool = True) -> FinishedSession:
@@ -429,6 +429,70 @@ async def test_forget_leaves_no_row_about_the_user(
         assert await tx.get_user() is None
         await tx.save_user(User(1, 100))
     assert await store.user_count() == 2
+
+
+async def test_forget_on_sqlite_leaves_the_words_in_neither_the_file_nor_its_wal(
+    sqlite_factory: SqliteFactory,
+) -> None:
+    store = await sqlite_factory.open_new()
+    words = "my quokka-shaped backache"
+    for user_id in (1, 2):
+        async with store.user_action(user_id) as tx:
+            await tx.save_user(User(user_id, user_id))
+            await tx.set_state("answered:heat-or-ice", f"{words} ({user_id})")
+            await tx.save_active_session('{"note": "%s"}' % words)
+    files = [sqlite_factory.path, Path(f"{sqlite_factory.path}-wal")]
+
+    def readable(text: str) -> bool:
+        return any(text.encode() in p.read_bytes() for p in files if p.exists())
+
+    assert readable(f"{words} (1)")
+    async with store.user_action(1) as tx:
+        await tx.forget()
+
+    assert not readable(f"{words} (1)")
+    assert await sqlite_factory.query("SELECT value FROM user_state") == [(f"{words} (2)",)]
+
+
+# --- handled updates ---------------------------------------------------------------------
+
+
+async def test_an_update_id_is_claimed_once_across_store_instances(
+    store_factory: StoreFactory,
+) -> None:
+    first, second = await store_factory.open_new(), await store_factory.open_new()
+
+    async def claim(store: Store, update_id: int) -> bool:
+        async with store.user_action(7) as tx:
+            return await tx.claim_update(update_id)
+
+    assert await claim(first, 41) is True
+    assert await claim(second, 41) is False
+    assert await claim(first, 41) is False
+    results = await asyncio.gather(*(claim(s, 42) for s in (first, second, first, second)))
+    assert sorted(results) == [False, False, False, True]
+
+
+async def test_a_claim_is_undone_with_its_action(store: Store) -> None:
+    with pytest.raises(RuntimeError):
+        async with store.user_action(7) as tx:
+            assert await tx.claim_update(43)
+            raise RuntimeError("the handler failed")
+
+    async with store.user_action(7) as tx:
+        assert await tx.claim_update(43)  # not handled yet: it may be handled on redelivery
+
+
+async def test_seen_updates_are_pruned_by_age(store_factory: StoreFactory, store: Store) -> None:
+    async with store.user_action(7) as tx:
+        await tx.claim_update(44)
+        await tx.claim_update(45)
+
+    assert await store.prune_seen_updates(datetime.now(UTC) - timedelta(hours=1)) == 0
+    assert await store.prune_seen_updates(datetime.now(UTC) + timedelta(seconds=1)) == 2
+    assert await store_factory.query("SELECT * FROM seen_updates") == []
+    async with store.user_action(7) as tx:
+        assert await tx.claim_update(44)
 
 
 # --- schema and migrations ---------------------------------------------------------------
