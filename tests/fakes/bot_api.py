@@ -44,9 +44,12 @@ Simulated users: `new_user`, `send_text`, `send_group_text`, `send_channel_post`
 `send_photo`, `send_sticker`, `send_voice`, `send_location`, `send_user_message`,
 `edit_user_message`, `press_button`, `send_inline_query`, `send_my_chat_member`,
 `push_update` -- each returns the new update_id; `update(update_id)` gives the update back.
-Webhooks: `deliver_webhook` / `deliver_webhook_async`, `flush_webhook` / `flush_webhook_async`.
+Webhooks: `deliver_webhook` / `deliver_webhook_async`, `deliver_raw_webhook` (any bytes),
+`flush_webhook` / `flush_webhook_async`.
 Faults: `inject_fault` (429/400/403/500..., slow answers, dropped connections),
-`clear_faults`, `block_user` / `unblock_user`.
+`clear_faults`, `block_user` / `unblock_user`, `revoke_token` (every request answers 401, as
+after @BotFather's /revoke), `refuse_connections` / `accept_connections` (the host is down:
+connections are refused, open ones closed).
 
 The bot token is taken from the request path and only a SHA-256 digest of it is kept, to
 check that every request uses the same token (a different one answers 401).  Request lines
@@ -991,6 +994,7 @@ class FakeBotApi:
         self._stopped = False
 
         self._token_digest: bytes | None = None
+        self._token_revoked = False
         if token is not None:
             self._accept_token(token)
 
@@ -1166,6 +1170,8 @@ class FakeBotApi:
             return _ApiError(404, "Not Found")
         digest = hashlib.sha256(token.encode("utf-8")).digest()
         with self._lock:
+            if self._token_revoked:
+                return _ApiError(401, "Unauthorized")
             if self._token_digest is None:
                 self._accept_token(token)
                 return None
@@ -1382,6 +1388,41 @@ class FakeBotApi:
             description = _DEFAULT_ERROR_DESCRIPTIONS.get(status, f"Error {status}")
         parameters = {"retry_after": retry_after} if retry_after is not None else None
         return _ApiError(status, description, parameters)
+
+    def revoke_token(self) -> None:
+        """From now on every request answers 401 Unauthorized, as after /revoke in @BotFather."""
+        with self._cond:
+            self._token_revoked = True
+            self._cond.notify_all()
+
+    def refuse_connections(self) -> None:
+        """The Bot API host goes down: the port stops listening (new connections are refused)
+        and every open connection is closed.  `accept_connections` listens on it again."""
+        server, thread = self._server, self._thread
+        if server is None or thread is None or not self.running:
+            raise RuntimeError("FakeBotApi is not running")
+        with self._cond:
+            self._cond.notify_all()
+        server.shutdown()
+        server.server_close()
+        thread.join(5.0)
+        server.begin_close()
+        server.force_close()
+
+    def accept_connections(self) -> None:
+        """The host is back: listen again on the same port."""
+        old = self._server
+        if old is None or not self.running:
+            raise RuntimeError("FakeBotApi is not running")
+        port = int(old.server_address[1])
+        self._server = _HttpServer((self._host, port), self)
+        self._thread = threading.Thread(
+            target=self._server.serve_forever,
+            kwargs={"poll_interval": 0.05},
+            name="fake-bot-api",
+            daemon=True,
+        )
+        self._thread.start()
 
     def block_user(self, chat_id: int) -> None:
         """Every request for this chat answers 403 (user blocked the bot / bot kicked)."""
@@ -2379,6 +2420,8 @@ class FakeBotApi:
                 while True:
                     if generation != self._poll_generation:
                         raise _ApiError(409, _DEFAULT_ERROR_DESCRIPTIONS[409])
+                    if self._token_revoked:  # a long poll in progress ends too
+                        raise _ApiError(401, "Unauthorized")
                     self._updates = [u for u in self._updates if self._is_allowed(u)]
                     ready = self._updates[:limit]
                     if ready or self._stopped:
@@ -2781,8 +2824,21 @@ class FakeBotApi:
         use `deliver_webhook_async` there.
         """
         body = json.dumps(dict(update)).encode("utf-8")
+        return FakeBotApi.deliver_raw_webhook(url, body, secret_token, timeout=timeout)
+
+    @staticmethod
+    def deliver_raw_webhook(
+        url: str,
+        body: bytes,
+        secret_token: str | None = None,
+        *,
+        content_type: str = "application/json",
+        timeout: float = 10.0,
+    ) -> tuple[int, bytes]:
+        """POSTs any ``body`` to a webhook, as a broken proxy or an attacker might (blocking);
+        returns (HTTP status, body)."""
         request = urllib.request.Request(url, data=body, method="POST")
-        request.add_header("Content-Type", "application/json")
+        request.add_header("Content-Type", content_type)
         if secret_token is not None:
             request.add_header("X-Telegram-Bot-Api-Secret-Token", secret_token)
         opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))

@@ -405,6 +405,47 @@ async def test_slow_and_dropped_answers(fake: FakeBotApi, bot: Bot, alice: FakeU
     await bot.send_message(alice.id, "recovered")
 
 
+async def test_a_revoked_token_answers_401_also_to_a_long_poll_in_progress(
+    fake: FakeBotApi, bot: Bot
+) -> None:
+    poll = asyncio.create_task(bot.get_updates(timeout=5))
+    await fake.wait_until_async(lambda: fake.waiting_pollers == 1)
+
+    fake.revoke_token()
+
+    with pytest.raises(InvalidToken):
+        await poll
+    with pytest.raises(InvalidToken):
+        await bot.get_me()
+
+
+async def test_refused_connections_then_accepted_again_on_the_same_port(
+    fake: FakeBotApi, bot: Bot, alice: FakeUser
+) -> None:
+    await bot.send_message(alice.id, "before")  # a connection is open and kept alive
+    port = fake.port
+
+    fake.refuse_connections()
+    with pytest.raises(NetworkError, match="ConnectError"):
+        await bot.send_message(alice.id, "down")
+    fake.accept_connections()
+
+    await bot.send_message(alice.id, "after")
+    assert fake.port == port
+    assert [m.text for m in fake.sent_messages(alice.id)] == ["before", "after"]
+
+
+async def test_deliver_raw_webhook_posts_any_bytes(
+    fake: FakeBotApi, webhook_receiver: tuple[str, list[tuple[dict[str, str], Any]]]
+) -> None:
+    url, received = webhook_receiver
+    assert await asyncio.to_thread(fake.deliver_raw_webhook, url, b'{"update_id": 1}', "s") == (
+        200,
+        b"ok",
+    )
+    assert received[-1][1] == {"update_id": 1}
+
+
 # ------------------------------------------------------------------------------ files, misc
 
 
