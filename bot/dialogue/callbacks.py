@@ -1,8 +1,11 @@
 """Callback data of inline buttons: encoded and parsed in this one place.
 
-Every piece of data is short, namespaced ("rt:done", "kb:psoas-anatomy") and checked against
-Telegram's 64-byte limit. Parsing never raises: data from an old message or forged data
-comes back as None (or as an action the dialogue then finds stale) and gets a polite reply.
+Every piece of data is short, namespaced ("kb:psoas-anatomy") and checked against
+Telegram's 64-byte limit. A routine card's buttons also name the session and the step they
+were drawn for ("rt:done:k3x9q2ab:s2"), and the /forget confirmation a one-time nonce
+("fg:yes:Xq3..."), so the dialogue can tell a double tap, an old card or another user's press.
+Parsing never raises: data from an old message or forged data comes back as None (or as an
+action the dialogue then finds stale) and gets a polite reply.
 """
 
 from __future__ import annotations
@@ -13,6 +16,9 @@ from typing import Literal
 
 MAX_BYTES = 64
 _ID = r"[a-z0-9]+(?:-[a-z0-9]+)*"
+_SESSION = r"[a-z0-9]{1,16}"
+_CARD = r"[a-z][0-9]{1,3}"
+_NONCE = r"[A-Za-z0-9_-]{1,32}"
 
 RoutineAction = Literal[
     "safe",
@@ -89,23 +95,31 @@ class StartRoutine:
 
 @dataclass(frozen=True)
 class RoutineButton:
-    """A button of the routine in progress."""
+    """A button of a routine session: `session` names the session it was drawn for and `card`
+    the step and phase of its card (both None on buttons that fit any session, and on data
+    from before they were added)."""
 
     action: RoutineAction
+    session: str | None = None
+    card: str | None = None
 
 
 @dataclass(frozen=True)
 class PainScore:
-    """A pain score button 0-10."""
+    """A pain score button 0-10 of a routine card, bound like a `RoutineButton`."""
 
     value: int
+    session: str | None = None
+    card: str | None = None
 
 
 @dataclass(frozen=True)
 class ForgetAnswer:
-    """The answer to "delete everything about me?"."""
+    """The answer to "delete everything about me?"; a yes carries the question's one-time
+    nonce."""
 
     confirmed: bool
+    nonce: str | None = None
 
 
 @dataclass(frozen=True)
@@ -147,12 +161,12 @@ def encode(action: Action) -> str:
             data = "none"
         case StartRoutine(routine_id, level_id):
             data = f"rs:{routine_id}" + (f":{level_id}" if level_id else "")
-        case RoutineButton(name):
-            data = f"rt:{name}"
-        case PainScore(value):
-            data = f"pn:{value}"
-        case ForgetAnswer(confirmed):
-            data = f"fg:{'yes' if confirmed else 'no'}"
+        case RoutineButton(name, session, card):
+            data = "rt:" + ":".join(p for p in (name, session, card) if p)
+        case PainScore(value, session, card):
+            data = "pn:" + ":".join(p for p in (str(value), session, card) if p)
+        case ForgetAnswer(confirmed, nonce):
+            data = "fg:yes" + (f":{nonce}" if nonce else "") if confirmed else "fg:no"
         case Menu(item):
             data = f"mn:{item}"
     if len(data.encode()) > MAX_BYTES:
@@ -183,12 +197,31 @@ def parse(data: str | None) -> Action | None:
         if re.fullmatch(_ID, routine_id) and (not level_id or re.fullmatch(_ID, level_id)):
             return StartRoutine(routine_id, level_id or None)
         return None
-    if prefix == "rt" and rest in ROUTINE_ACTIONS:
-        return RoutineButton(rest)  # type: ignore[arg-type]
-    if prefix == "pn" and re.fullmatch(r"\d{1,2}", rest) and 0 <= int(rest) <= 10:
-        return PainScore(int(rest))
-    if prefix == "fg" and rest in ("yes", "no"):
-        return ForgetAnswer(rest == "yes")
+    if prefix in ("rt", "pn"):
+        return _session_button(prefix, rest)
+    if prefix == "fg":
+        answer, _, nonce = rest.partition(":")
+        if answer == "no" and not nonce:
+            return ForgetAnswer(False)
+        if answer == "yes" and (not nonce or re.fullmatch(_NONCE, nonce)):
+            return ForgetAnswer(True, nonce or None)
+        return None
     if prefix == "mn" and rest in ("routine", "topics", "help"):
         return Menu(rest)  # type: ignore[arg-type]
+    return None
+
+
+def _session_button(prefix: str, rest: str) -> RoutineButton | PainScore | None:
+    """`rt:ACTION[:SESSION[:CARD]]` or `pn:VALUE[:SESSION[:CARD]]`."""
+    head, *tags = rest.split(":")
+    if len(tags) > 2 or (tags and not re.fullmatch(_SESSION, tags[0])):
+        return None
+    if len(tags) == 2 and not re.fullmatch(_CARD, tags[1]):
+        return None
+    session = tags[0] if tags else None
+    card = tags[1] if len(tags) == 2 else None
+    if prefix == "rt" and head in ROUTINE_ACTIONS:
+        return RoutineButton(head, session, card)  # type: ignore[arg-type]
+    if prefix == "pn" and re.fullmatch(r"\d{1,2}", head) and 0 <= int(head) <= 10:
+        return PainScore(int(head), session, card)
     return None

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from bot.core.answering import Answerer
 from bot.core.knowledge import KnowledgeBase
@@ -31,11 +31,12 @@ from bot.dialogue.privacy import Privacy
 from bot.dialogue.progress import Progress
 from bot.dialogue.questions import LAST_QUESTION, Questions, typed_command
 from bot.dialogue.reminders import Reminders
-from bot.dialogue.replies import Button, InlineItem, Photo, Reply, Send, Toast
+from bot.dialogue.replies import Button, InlineItem, Photo, Reply, Send, Toast, Undo
 from bot.dialogue.routines import Routines
 from bot.store.model import Store, User
 
 Handler = Callable[[Ctx, str], Awaitable[list[Reply]]]
+SEEN_UPDATES_KEPT = timedelta(days=1)
 
 
 class Dialogue:
@@ -94,6 +95,13 @@ class Dialogue:
 
     async def handle(self, event: Event) -> list[Reply]:
         """Handle one event for one user, in one transaction; the replies to send."""
+        replies = await self.handle_once(event, None)
+        assert replies is not None
+        return replies
+
+    async def handle_once(self, event: Event, update_id: int | None) -> list[Reply] | None:
+        """`handle` for an event that the transport may deliver again under the same id: None
+        if this id was handled already, here or in another process on the same store."""
         if (
             isinstance(event, CommandIn)
             and event.name.lower() in ADMIN_COMMANDS
@@ -101,6 +109,8 @@ class Dialogue:
         ):
             return await self.admin.command(event.name.lower())
         async with self.store.user_action(event.who.user_id) as tx:
+            if update_id is not None and not await tx.claim_update(update_id):
+                return None
             ctx = Ctx(tx, event.who, self.clock())
             await self._ensure_user(ctx)
             replies = await self._dispatch(ctx, event)
@@ -112,6 +122,18 @@ class Dialogue:
             if png is not None:
                 replies.append(Photo(png, msg.chart_caption()))
         return replies
+
+    async def undo(self, who: Who, undo: Undo) -> list[Reply] | None:
+        """A routine card did not reach the user: take back the change it showed (see
+        `Routines.undo`; None if the routine has moved on since); the replies only set a
+        timer again."""
+        async with self.store.user_action(who.user_id) as tx:
+            return await self.routines.undo(Ctx(tx, who, self.clock()), undo)
+
+    async def forget_handled_updates(self, keep: timedelta = SEEN_UPDATES_KEPT) -> int:
+        """Forget the ids of updates handled longer ago than `keep` (Telegram does not deliver
+        an update again after a day); how many."""
+        return await self.store.prune_seen_updates(self.clock() - keep)
 
     def inline(self, query: str) -> list[InlineItem]:
         """Entries matching an inline query, best first."""
@@ -168,12 +190,12 @@ class Dialogue:
                 if routine_id not in self.kb.routines:
                     return [Toast(msg.stale_button()), *(await self.routines.menu(ctx))]
                 return await self.routines.start(ctx, routine_id, level_id)
-            case cb.RoutineButton(name):
-                return await self.routines.button(ctx, name)
-            case cb.PainScore(value):
-                return await self.routines.pain(ctx, value)
-            case cb.ForgetAnswer(confirmed):
-                return await self.privacy.answer(ctx, confirmed)
+            case cb.RoutineButton():
+                return await self.routines.button(ctx, action)
+            case cb.PainScore():
+                return await self.routines.pain_button(ctx, action)
+            case cb.ForgetAnswer(confirmed, nonce):
+                return await self.privacy.answer(ctx, confirmed, nonce)
             case cb.Menu("routine"):
                 return [Toast(""), *(await self.routines.menu(ctx))]
             case cb.Menu("topics"):

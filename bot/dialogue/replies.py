@@ -22,20 +22,37 @@ Keyboard = tuple[tuple[Button, ...], ...]
 
 
 @dataclass(frozen=True)
+class Undo:
+    """How to take back the routine change a card shows if the card cannot be delivered: the
+    saved session before the change (None: there was none) and after it, as JSON text, and
+    per-user state values the change set, with the values to put back (None: delete)."""
+
+    before: str | None
+    after: str
+    message_id: int | None = None
+    put_back: tuple[tuple[str, str | None], ...] = ()
+
+
+@dataclass(frozen=True)
 class Send:
-    """A new message."""
+    """A new message; `card`: a routine session's card (see `Routines.render`)."""
 
     text: str
     buttons: Keyboard = ()
+    card: bool = False
+    undo: Undo | None = None
 
 
 @dataclass(frozen=True)
 class Edit:
-    """Replace the text and buttons of a message the bot sent (a new one if it is gone)."""
+    """Replace the text and buttons of a message the bot sent (a new one if it is gone);
+    `card`: a routine session's card."""
 
     message_id: int
     text: str
     buttons: Keyboard = ()
+    card: bool = False
+    undo: Undo | None = None
 
 
 @dataclass(frozen=True)

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from datetime import date, datetime, timedelta
 
 from bot.core import routine as rt
 from bot.dialogue import callbacks as cb
 from bot.dialogue import messages as msg
 from bot.dialogue.context import HISTORY_LIMIT, Ctx, Services, edit_or_send, kb_buttons
-from bot.dialogue.replies import Button, Edit, Reply, Send, Toast, WakeAt
-from bot.dialogue.routine_cards import Session, routine_data, session_card
+from bot.dialogue.replies import Button, Edit, Reply, Send, Toast, Undo, WakeAt
+from bot.dialogue.routine_cards import Session, session_card, session_data
 from bot.store.model import FinishedSession, Timer
 
 _EVENTS: dict[str, rt.Event] = {
@@ -30,6 +31,9 @@ _EVENTS: dict[str, rt.Event] = {
     "resume": rt.Resume(),
     "stop": rt.Stop(),
 }
+# Buttons about a session as a whole (the "continue or start anew" question): they name the
+# session but no step. Every other routine button names both.
+_SESSION_ACTIONS = frozenset({"resume", "new"})
 
 
 # The full red-flag checklist is shown at a user's first routine and again after this long.
@@ -62,15 +66,15 @@ class Routines:
         if state.phase in rt.TERMINAL_PHASES:
             await ctx.tx.save_active_session(None)
             return None
-        return Session(self.s.kb.routines[state.routine_id], state)
+        return Session(self.s.kb.routines[state.routine_id], state, ctx.who.user_id)
 
     async def menu(self, ctx: Ctx) -> list[Reply]:
         """The routine menu, or a choice to continue the unfinished one."""
         session = await self.session(ctx)
         if isinstance(session, Session):
             rows = [
-                [Button(msg.RESUME_LABEL, routine_data("resume"))],
-                [Button(msg.NEW_ROUTINE_LABEL, routine_data("new"))],
+                [Button(msg.RESUME_LABEL, session_data("resume", session))],
+                [Button(msg.NEW_ROUTINE_LABEL, session_data("new", session))],
             ]
             return [Send(msg.unfinished_routine(session.routine.title), kb_buttons(rows))]
         routines = list(self.s.kb.routines.values())
@@ -144,9 +148,16 @@ class Routines:
             )
         state = rt.start(routine, level_id or routine.first_level.id, ctx.now, minutes)
         await ctx.tx.save_active_session(state.to_json())
+        seen_before = await ctx.tx.get_state(CHECKLIST_SEEN)
         full = await self._checklist_due(ctx)
-        session = Session(routine, state)
-        return [Toast(""), *self.render(ctx, session, rt.Notice.STARTED, full_checklist=full)]
+        session = Session(routine, state, ctx.who.user_id)
+        # Taken back, the start also forgets that the whole checklist was shown.
+        put_back = ((CHECKLIST_SEEN, seen_before),) if full else ()
+        undo = Undo(None, state.to_json(), ctx.message_id, put_back)
+        return [
+            Toast(""),
+            *self.render(ctx, session, rt.Notice.STARTED, full_checklist=full, undo=undo),
+        ]
 
     async def _checklist_due(self, ctx: Ctx) -> bool:
         """Whether to show the whole checklist (and note that it was shown)."""
@@ -159,19 +170,35 @@ class Routines:
             await ctx.tx.set_state(CHECKLIST_SEEN, ctx.now.isoformat())
         return due
 
-    async def button(self, ctx: Ctx, name: str) -> list[Reply]:
-        """A button of the routine card."""
+    def _stale(
+        self, ctx: Ctx, session: Session | None, tag: str | None, card: str | None, name: str
+    ) -> list[Reply] | None:
+        """The answer to a button drawn for another session or step; None if it is current."""
+        if session is None or tag != session.tag:
+            return [Toast(msg.stale_button())]  # another user's, an earlier session's, or old
+        if card is None and name in _SESSION_ACTIONS:
+            return None
+        if card != session.card:
+            # This session's card drawn for another step: a double tap, or a card that was
+            # never replaced on the screen. Nothing changes; the card shows where it is now.
+            return [Toast(msg.stale_button()), *self.render(ctx, session, rt.Notice.NEXT_STEP)]
+        return None
+
+    async def button(self, ctx: Ctx, action: cb.RoutineButton) -> list[Reply]:
+        """A button of the routine card; it counts only for the session and step it shows."""
+        name = action.action
         session = await self.session(ctx)
         if isinstance(session, Lost):
             return [Toast(""), Send(msg.session_lost())]
         if name == "menu":
             return [Toast(""), *(await self.menu(ctx))]
-        if session is None:
-            if name == "new":
-                return [Toast(""), *(await self.menu(ctx))]
-            return [Toast(msg.no_routine())]
         if name == "show":
+            if session is None:
+                return [Toast(msg.no_routine())]
             return [Toast(""), *self.render(ctx, session, rt.Notice.RESUMED, new_message=True)]
+        stale = self._stale(ctx, session, action.session, action.card, name)
+        if stale is not None or session is None:
+            return stale or [Toast(msg.stale_button())]
         if name == "new":
             replies = await self.apply(ctx, session, rt.Stop())
             return [*replies, *(await self.menu(ctx))]
@@ -187,11 +214,38 @@ class Routines:
         return await self.apply(ctx, session, _EVENTS[name], tier=tier)
 
     async def pain(self, ctx: Ctx, value: int) -> list[Reply]:
-        """A pain score, pressed or typed."""
+        """A typed pain score."""
         session = await self.session(ctx)
         if not isinstance(session, Session):
             return [Toast(msg.no_routine())]
         return await self.apply(ctx, session, rt.Pain(value))
+
+    async def pain_button(self, ctx: Ctx, action: cb.PainScore) -> list[Reply]:
+        """A pain score button of a card; it counts only for the session and step it shows."""
+        session = await self.session(ctx)
+        found = session if isinstance(session, Session) else None
+        stale = self._stale(ctx, found, action.session, action.card, "pain")
+        if stale is not None or found is None:
+            return stale or [Toast(msg.stale_button())]
+        return await self.apply(ctx, found, rt.Pain(action.value))
+
+    async def undo(self, ctx: Ctx, undo: Undo) -> list[Reply] | None:
+        """Take back a change whose card never reached the user, unless the session has moved
+        on since (None); a timer the change had cancelled is set again."""
+        if await ctx.tx.get_active_session() != undo.after:
+            return None
+        await ctx.tx.save_active_session(undo.before)
+        await ctx.tx.delete_timer(self._timer_id(ctx))
+        for key, value in undo.put_back:
+            await ctx.tx.set_state(key, value)
+        restored = await self.session(ctx)
+        if not isinstance(restored, Session):
+            return []
+        pending = rt.pending_timer(restored.routine, restored.state, ctx.now)
+        if pending is None:
+            return []
+        ctx.message_id = undo.message_id
+        return [await self._schedule(ctx, restored, pending)]
 
     async def timer_due(self, ctx: Ctx, payload: str) -> list[Reply]:
         """A hold's timer came due: 'time's up', unless that session, step or hold is over."""
@@ -215,7 +269,12 @@ class Routines:
         replies = await self.apply(ctx, session, rt.TimerFinished(step_index))
         if view is not None and any(not isinstance(r, Toast) for r in replies):
             replies.append(Send(msg.time_up(view.name)))
-        return [r for r in replies if not isinstance(r, Toast)]
+        # Time is up whether or not the card arrives: nothing to take back.
+        return [
+            replace(r, undo=None) if isinstance(r, Send | Edit) else r
+            for r in replies
+            if not isinstance(r, Toast)
+        ]
 
     def _timer_id(self, ctx: Ctx) -> str:
         return f"step-{ctx.who.user_id}"
@@ -245,8 +304,9 @@ class Routines:
     ) -> list[Reply]:
         """Run one event through the state machine, save the result and show it."""
         result = rt.transition(session.routine, session.state, event, ctx.now)
-        new = Session(session.routine, result.state)
+        new = Session(session.routine, result.state, session.user_id)
         extra: list[Reply] = []
+        undo: Undo | None = None
         summary: rt.Summary | None = None
         for effect in result.effects:
             if isinstance(effect, rt.ScheduleTimer):
@@ -260,7 +320,9 @@ class Routines:
             await ctx.tx.save_active_session(None)
             await ctx.tx.delete_timer(self._timer_id(ctx))
         elif result.notice not in (rt.Notice.NOT_NOW, rt.Notice.INVALID_PAIN):
-            await ctx.tx.save_active_session(result.state.to_json())
+            after = result.state.to_json()
+            await ctx.tx.save_active_session(after)
+            undo = Undo(session.state.to_json(), after, ctx.message_id)
         if result.notice == rt.Notice.NOT_NOW:
             if ctx.message_id is not None:
                 return [Toast(msg.not_now())]
@@ -278,7 +340,14 @@ class Routines:
         return [
             *toast,
             *self.render(
-                ctx, new, result.notice, summary=summary, tier=tier, note=note, cause=cause
+                ctx,
+                new,
+                result.notice,
+                summary=summary,
+                tier=tier,
+                note=note,
+                cause=cause,
+                undo=undo,
             ),
             *extra,
         ]
@@ -295,15 +364,17 @@ class Routines:
         new_message: bool = False,
         cause: str = "",
         full_checklist: bool = False,
+        undo: Undo | None = None,
     ) -> list[Reply]:
-        """The session's card: edited in place when a button of it was pressed."""
+        """The session's card: edited in place when a button of it was pressed. `undo` takes
+        back the change it shows if it cannot be delivered. Every card is made here."""
         text, rows = session_card(
             self.s.kb, session, notice, summary, tier, note, cause, full_checklist
         )
         keyboard = kb_buttons(rows)
         if ctx.message_id is not None and not new_message:
-            return [Edit(ctx.message_id, text, keyboard)]
-        return [Send(text, keyboard)]
+            return [Edit(ctx.message_id, text, keyboard, card=True, undo=undo)]
+        return [Send(text, keyboard, card=True, undo=undo)]
 
 
 def _finished(user_id: int, summary: rt.Summary) -> FinishedSession:

@@ -99,9 +99,22 @@ def keyboards(replies: Sequence[Reply]) -> list[Keyboard]:
     return [r.buttons for r in replies if isinstance(r, Send | Edit | EditButtons)]
 
 
-def all_data(replies: Sequence[Reply]) -> list[str]:
-    """Every callback data of every keyboard in the replies."""
+def raw_data(replies: Sequence[Reply]) -> list[str]:
+    """Every callback data of every keyboard in the replies, as sent."""
     return [b.data for kb in keyboards(replies) for row in kb for b in row]
+
+
+def untagged(data: str) -> str:
+    """Callback data without the session, step or nonce it is bound to ("rt:done")."""
+    prefix, _, rest = data.partition(":")
+    if prefix in ("rt", "pn", "fg"):
+        return f"{prefix}:{rest.split(':')[0]}"
+    return data
+
+
+def all_data(replies: Sequence[Reply]) -> list[str]:
+    """Every callback data of every keyboard in the replies, untagged ("rt:done")."""
+    return [untagged(d) for d in raw_data(replies)]
 
 
 def buttons(replies: Sequence[Reply]) -> list[Button]:
@@ -144,7 +157,16 @@ class Chat:
         return await self.send(CommandIn(self.who, name, args))
 
     async def press(self, data: str, message_id: int | None = CARD) -> list[Reply]:
-        return await self.send(ButtonIn(self.who, data, message_id))
+        """Press the button with this data; untagged data ("rt:done") presses the latest
+        button shown with that action, as a user taps the card in front of them."""
+        return await self.send(ButtonIn(self.who, self.latest(data), message_id))
+
+    def latest(self, data: str) -> str:
+        """The data of the latest button shown whose untagged data is `data`, else `data`."""
+        if data != untagged(data):
+            return data
+        shown = [d for d in raw_data(self.shown) if d != data and untagged(d) == data]
+        return shown[-1] if shown else data
 
     async def fire_timers(self) -> list[tuple[Who, list[Reply]]]:
         fired = await self.dialogue.fire_due_timers()
@@ -160,7 +182,7 @@ class Chat:
 
     def check_everything_shown(self) -> None:
         """Every callback data fits in 64 bytes and parses; every text is clean HTML."""
-        for data in all_data(self.shown):
+        for data in raw_data(self.shown):
             assert len(data.encode("utf-8")) <= cb.MAX_BYTES, data
             assert cb.parse(data) is not None, data
         for text in texts(self.shown):

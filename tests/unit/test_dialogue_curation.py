@@ -19,7 +19,7 @@ from bot.dialogue import ButtonIn, CommandIn, Dialogue, TextIn, Who
 from bot.dialogue import callbacks as cb
 from bot.dialogue import messages as msg
 from bot.dialogue.chart import SIZE
-from bot.dialogue.replies import Photo, Send
+from bot.dialogue.replies import Edit, Photo, Send
 from bot.store import FinishedSession, Store, open_store
 
 ADMIN, USER = 1, 2
@@ -186,12 +186,18 @@ async def test_writing_in_a_group_keeps_reminders_in_the_private_chat(
 
 async def test_ending_a_session_early_does_not_say_well_done(dialogue: Dialogue) -> None:
     me = who(USER)
-    await dialogue.handle(CommandIn(me, "routine", "gentle-start"))
-    await dialogue.handle(ButtonIn(me, cb.encode(cb.RoutineButton("safe")), 7))
-    await dialogue.handle(ButtonIn(me, cb.encode(cb.PainScore(3)), 7))
-    await dialogue.handle(ButtonIn(me, cb.encode(cb.RoutineButton("hurt")), 7))
-    await dialogue.handle(ButtonIn(me, cb.encode(cb.RoutineButton("sharp")), 7))
-    replies = await dialogue.handle(ButtonIn(me, cb.encode(cb.RoutineButton("end")), 7))
+    replies = await dialogue.handle(CommandIn(me, "routine", "gentle-start"))
+    for wanted in ("rt:safe", "pn:3", "rt:hurt", "rt:sharp", "rt:end"):
+        # The card's own button (it names the session and the step).
+        data = next(
+            b.data
+            for r in replies
+            if isinstance(r, Send | Edit)
+            for row in r.buttons
+            for b in row
+            if b.data == wanted or b.data.startswith(f"{wanted}:")
+        )
+        replies = await dialogue.handle(ButtonIn(me, data, 7))
     text = "\n".join(r.text for r in replies if hasattr(r, "text"))
     assert "How much does your back hurt now" in text
     assert "Well done" not in text
