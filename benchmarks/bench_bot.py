@@ -111,7 +111,11 @@ async def simulate_user(
         if action.startswith("press:"):
             assert card is not None, "a press before any card"
             pushed_at = time.monotonic()
-            update_id = fake.press_button(user.id, user, card, action.removeprefix("press:"))
+            wanted = action.removeprefix("press:")
+            # A routine card's buttons also name the session and step: press the card's own.
+            on_card = fake.message(user.id, card).callback_data
+            data = next((d for d in on_card if d == wanted or d.startswith(f"{wanted}:")), wanted)
+            update_id = fake.press_button(user.id, user, card, data)
             query_id = str(fake.update(update_id)["callback_query"]["id"])
         else:
             before = max((m.message_id for m in fake.messages(user.id)), default=0)
@@ -177,7 +181,7 @@ async def run_once(
         scripts = [script(kb, random.Random(rng.random())) for _ in people]
         budget = [updates]
         sent: list[Sent] = []
-        async with running(application):
+        async with running(application, settings):
             if measure_memory:
                 tracemalloc.start()
             started = time.monotonic()

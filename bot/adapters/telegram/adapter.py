@@ -1,12 +1,15 @@
 """The handlers: updates become dialogue events, dialogue replies become Bot API calls.
 
-Nothing here decides what to say."""
+Nothing here decides what to say. A reply Telegram could not take (after the retries in
+limits.py) is logged and dropped, never apologised for: the apology is for the bot's own
+failures. A routine card that could not be delivered takes its change back."""
 
 from __future__ import annotations
 
 import contextlib
 import logging
 import re
+import time
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
@@ -21,7 +24,7 @@ from telegram import (
     Update,
 )
 from telegram.constants import ChatType, ParseMode
-from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
+from telegram.error import BadRequest, Conflict, Forbidden, InvalidToken, TelegramError
 from telegram.ext import (
     Application,
     CallbackContext,
@@ -29,12 +32,35 @@ from telegram.ext import (
     ExtBot,
 )
 
+from bot.adapters.telegram.limits import describe, may_have_arrived
 from bot.adapters.telegram.render import gone, harmless, markup, split_text
 from bot.dialogue import ButtonIn, CommandIn, Dialogue, Event, OtherIn, TextIn, Who
 from bot.dialogue import messages as msg
 from bot.dialogue.replies import Edit, EditButtons, Keyboard, Photo, Reply, Send, Toast, WakeAt
 
 log = logging.getLogger("hipbot.telegram")
+CONFLICT_QUIET_SECONDS = 600.0
+"""After a 409 Conflict is logged, further ones are logged at DEBUG for this long."""
+
+
+class Conflicts:
+    """409 Conflict (another process polls with the token, or a webhook is set): one clear
+    line, not one per retry."""
+
+    def __init__(self) -> None:
+        self._logged_at: float | None = None
+
+    def seen(self) -> None:
+        """Log the conflict, unless it was logged a moment ago."""
+        now = time.monotonic()
+        quiet = self._logged_at is not None and now - self._logged_at < CONFLICT_QUIET_SECONDS
+        log.log(
+            logging.DEBUG if quiet else logging.WARNING,
+            "Telegram answered 409 Conflict: another process is getting updates with this"
+            " token, or a webhook is set; only one may run (retrying)",
+        )
+        if not quiet:
+            self._logged_at = now
 
 
 class TelegramAdapter:
@@ -42,6 +68,7 @@ class TelegramAdapter:
 
     def __init__(self, dialogue: Dialogue) -> None:
         self.dialogue = dialogue
+        self.conflicts = Conflicts()
 
     # ------------------------------------------------------------------ updates in
 
@@ -149,22 +176,29 @@ class TelegramAdapter:
         event: Event,
         query: CallbackQuery | None = None,
     ) -> None:
-        """Run the dialogue, then send its replies (state is already committed)."""
-        replies = await self.dialogue.handle(event)
-        await self.deliver(context.application, event.who.chat_id, replies, query)
+        """Run the dialogue, then send its replies (state is already committed). An update
+        handled before (Telegram delivered it twice) is left alone."""
+        replies = await self.dialogue.handle_once(event, update.update_id)
+        if replies is None:
+            log.debug("update %s was handled already", update.update_id)
+            return
+        await self.deliver(context.application, event.who, replies, query)
 
     # ------------------------------------------------------------------ replies out
 
     async def deliver(
         self,
         application: Application[Any, Any, Any, Any, Any, Any],
-        chat_id: int,
+        who: Who,
         replies: Sequence[Reply],
         query: CallbackQuery | None = None,
     ) -> None:
-        """Send the replies in order; every callback query gets exactly one answer."""
+        """Send the replies in order; every callback query gets exactly one answer. When one
+        cannot be delivered, the rest is dropped (and a routine card's change taken back)."""
         bot = application.bot
+        chat_id = who.chat_id
         answered = False
+        reply: Reply | None = None
         try:
             for reply in replies:
                 match reply:
@@ -172,6 +206,8 @@ class TelegramAdapter:
                         if query is not None and not answered:
                             answered = True
                             await self._answer(query, text)
+                    case Send() | Edit() if reply.card:
+                        await self._show_card(bot, chat_id, reply)
                     case Send(text, buttons):
                         await self._send(bot, chat_id, text, buttons)
                     case Edit(message_id, text, buttons):
@@ -186,9 +222,35 @@ class TelegramAdapter:
                         self.wake_at(application, due)
         except Forbidden:
             log.info("chat %s has blocked the bot; replies dropped", chat_id)
+        except TelegramError as error:
+            await self._undelivered(application, who, reply, error)
         finally:
             if query is not None and not answered:
                 await self._answer(query, "")
+
+    async def _undelivered(
+        self,
+        application: Application[Any, Any, Any, Any, Any, Any],
+        who: Who,
+        reply: Reply | None,
+        error: TelegramError,
+    ) -> None:
+        """One line about a reply Telegram did not take; a card's change is taken back unless
+        Telegram may have shown it after all (a timeout: the next press shows the step)."""
+        undo = reply.undo if isinstance(reply, Send | Edit) else None
+        taken_back = False
+        if undo is not None and not may_have_arrived(error):
+            later = await self.dialogue.undo(who, undo)
+            for timer in later or []:
+                if isinstance(timer, WakeAt):
+                    self.wake_at(application, timer.due_at)
+            taken_back = later is not None
+        log.warning(
+            "chat %s: a reply could not be delivered (%s); %s",
+            who.chat_id,
+            describe(error),
+            "the routine step it showed is taken back" if taken_back else "the rest is dropped",
+        )
 
     @staticmethod
     async def _answer(query: CallbackQuery, text: str) -> None:
@@ -196,7 +258,17 @@ class TelegramAdapter:
             await query.answer(text or None)
         except BadRequest as error:
             if not harmless(error):
-                raise
+                log.warning("a button press could not be answered (%s)", describe(error))
+        except TelegramError as error:
+            log.warning("a button press could not be answered (%s)", describe(error))
+
+    async def _show_card(self, bot: ExtBot[Any], chat_id: int, card: Send | Edit) -> None:
+        """A routine session's card: every one goes out here (a new message, or the pressed
+        card edited in place)."""
+        if isinstance(card, Edit):
+            await self._edit(bot, chat_id, card.message_id, card.text, card.buttons)
+        else:
+            await self._send(bot, chat_id, card.text, card.buttons)
 
     @staticmethod
     async def _send(bot: ExtBot[Any], chat_id: int, text: str, buttons: Keyboard) -> None:
@@ -257,33 +329,39 @@ class TelegramAdapter:
     async def sweep_timers(self, context: CallbackContext[Any, Any, Any, Any]) -> None:
         """Fire every due timer; each is claimed in the store so it fires once."""
         for who, replies in await self.dialogue.fire_due_timers():
-            await self._deliver_quietly(context.application, who.chat_id, replies)
+            await self.deliver(context.application, who, replies)
 
     async def sweep_reminders(self, context: CallbackContext[Any, Any, Any, Any]) -> None:
         """Send the daily reminders that are due now."""
         for who, replies in await self.dialogue.due_reminders():
-            await self._deliver_quietly(context.application, who.chat_id, replies)
+            await self.deliver(context.application, who, replies)
 
-    async def _deliver_quietly(
-        self,
-        application: Application[Any, Any, Any, Any, Any, Any],
-        chat_id: int,
-        replies: Sequence[Reply],
-    ) -> None:
-        try:
-            await self.deliver(application, chat_id, replies)
-        except (TelegramError, OSError):
-            log.exception("could not deliver a timer or reminder to chat %s", chat_id)
+    async def prune_handled_updates(self, context: CallbackContext[Any, Any, Any, Any]) -> None:
+        """Forget the ids of updates handled more than a day ago."""
+        await self.dialogue.forget_handled_updates()
+
+    async def check_token(self, context: CallbackContext[Any, Any, Any, Any]) -> None:
+        """Ask Telegram who the bot is: a revoked token answers 401, which ends the process
+        (a webhook process would otherwise never hear of it)."""
+        with contextlib.suppress(TelegramError):
+            await context.bot.get_me()
 
     # ------------------------------------------------------------------ errors
 
     async def on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
-        """Log the error; tell the user something went wrong (if there is a user)."""
+        """Telegram's refusals in one line each; a failure of the bot's own code with its
+        traceback, and an apology to the user (if there is one)."""
         error = context.error
-        if isinstance(error, (NetworkError, RetryAfter)) and not isinstance(error, BadRequest):
-            log.warning("Telegram API problem: %s", type(error).__name__)
-        else:
-            log.error("error while handling an update", exc_info=error)
+        if isinstance(error, Conflict):
+            self.conflicts.seen()
+            return
+        if isinstance(error, InvalidToken):
+            log.debug("Telegram rejected the token (the process ends)")
+            return
+        if isinstance(error, TelegramError):
+            log.warning("Telegram API problem: %s", describe(error))
+            return
+        log.error("error while handling an update", exc_info=error)
         if isinstance(update, Update) and update.effective_chat is not None:
             if update.effective_chat.type == ChatType.CHANNEL:
                 return

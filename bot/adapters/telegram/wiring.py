@@ -1,16 +1,19 @@
 """One function builds the Application and registers every handler in a commented order;
-`run` starts it with polling or a webhook."""
+`run` starts it with polling or a webhook (see lifecycle.py) and turns how it ended into the
+exit status."""
 
 from __future__ import annotations
 
+import asyncio
+import sys
 from typing import Any
-from urllib.parse import urlsplit
 
 from telegram import (
     BotCommand,
     Message,
     Update,
 )
+from telegram.error import TelegramError
 from telegram.ext import (
     Application,
     ApplicationBuilder,
@@ -23,7 +26,14 @@ from telegram.ext import (
 )
 
 from bot.adapters.telegram.adapter import TelegramAdapter, log
-from bot.adapters.telegram.limits import ChatRateLimiter, PerUserUpdates
+from bot.adapters.telegram.lifecycle import (
+    Health,
+    TokenRejected,
+    Unreachable,
+    WatchedRequest,
+    serve,
+)
+from bot.adapters.telegram.limits import ChatRateLimiter, PerUserUpdates, describe
 from bot.adapters.telegram.logs import configure_logging
 from bot.config import ConfigError, Settings
 from bot.core.answering import Answerer
@@ -35,6 +45,14 @@ from bot.store import Store, open_store
 
 TIMER_SWEEP_SECONDS = 5.0
 REMINDER_SWEEP_SECONDS = 30.0
+PRUNE_UPDATES_SECONDS = 3600.0
+TOKEN_CHECK_SECONDS = 300.0
+"""A webhook process asks Telegram who it is this often, to learn of a revoked token."""
+READ_TIMEOUT = 10.0
+"""Seconds to wait for Telegram's answer to a request (PTB's default is 5)."""
+STARTUP_RETRY_SECONDS = 120.0
+"""How long `hipbot run` keeps trying to reach the Bot API at start before it gives up."""
+TOKEN_REJECTED = "Telegram rejected the token: check TELEGRAM_BOT_TOKEN"
 
 
 class _MentionsBot(filters.MessageFilter):
@@ -75,18 +93,25 @@ def build_application(
     )
     adapter = TelegramAdapter(dialogue)
     mentions = _MentionsBot()
+    health = Health()
 
     async def post_init(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
         await store.open()
         mentions.username = application.bot.username or ""
-        await application.bot.set_my_commands(
-            [BotCommand(name, description) for name, description in msg.COMMANDS]
-        )
+        try:
+            await application.bot.set_my_commands(
+                [BotCommand(name, description) for name, description in msg.COMMANDS]
+            )
+        except TelegramError as error:  # the menu of commands can wait for the next start
+            log.warning("could not set the bot's commands (%s)", describe(error))
         jobs = application.job_queue
         assert jobs is not None
         # A timer that came due while the bot was down fires at the first sweep, at once.
         jobs.run_repeating(adapter.sweep_timers, interval=TIMER_SWEEP_SECONDS, first=0.1)
         jobs.run_repeating(adapter.sweep_reminders, interval=REMINDER_SWEEP_SECONDS, first=1)
+        jobs.run_repeating(adapter.prune_handled_updates, interval=PRUNE_UPDATES_SECONDS, first=60)
+        if settings.webhook_url:
+            jobs.run_repeating(adapter.check_token, interval=TOKEN_CHECK_SECONDS)
 
     async def post_shutdown(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
         await store.close()
@@ -96,6 +121,13 @@ def build_application(
         .token(token)
         .base_url(f"{settings.api_base_url}/bot")
         .base_file_url(f"{settings.api_base_url}/file/bot")
+        # Every answer is watched for a 401: a token revoked while running ends the process.
+        .request(
+            WatchedRequest(
+                health.reject_token, connection_pool_size=256, read_timeout=READ_TIMEOUT
+            )
+        )
+        .get_updates_request(WatchedRequest(health.reject_token, connection_pool_size=1))
         .concurrent_updates(PerUserUpdates())
         .post_init(post_init)
         .post_shutdown(post_shutdown)
@@ -104,6 +136,8 @@ def build_application(
         builder.rate_limiter(ChatRateLimiter())
     application = builder.build()
     application.bot_data["dialogue"] = dialogue
+    application.bot_data["health"] = health
+    application.bot_data["conflicts"] = adapter.conflicts
     private = filters.ChatType.PRIVATE
     groups = filters.ChatType.GROUPS
 
@@ -133,23 +167,28 @@ def build_application(
 
 
 def run(settings: Settings, kb: KnowledgeBase) -> int:
-    """`hipbot run`: long polling, or a webhook when WEBHOOK_URL is set."""
+    """`hipbot run`: long polling, or a webhook when WEBHOOK_URL is set, until SIGTERM (0).
+    A token Telegram rejects, at start or later, is one line and status 2; a Bot API that
+    cannot be reached for STARTUP_RETRY_SECONDS is one line and status 1."""
     if settings.webhook_url and not settings.webhook_secret:
         raise ConfigError("WEBHOOK_SECRET must be set when WEBHOOK_URL is set")
     configure_logging(settings)
     application = build_application(settings, kb)
-    if settings.webhook_url:
-        path = urlsplit(settings.webhook_url).path.lstrip("/")
-        log.info("starting the webhook on port %s", settings.port)
-        application.run_webhook(
-            listen=settings.webhook_listen,
-            port=settings.port,
-            url_path=path,
-            webhook_url=settings.webhook_url,
-            secret_token=settings.webhook_secret,
-            allowed_updates=Update.ALL_TYPES,
+    health: Health = application.bot_data["health"]
+    try:
+        asyncio.run(
+            serve(
+                application,
+                settings,
+                health,
+                application.bot_data["conflicts"],
+                retry_for=STARTUP_RETRY_SECONDS,
+            )
         )
-    else:
-        log.info("starting long polling")
-        application.run_polling(allowed_updates=Update.ALL_TYPES)
+    except TokenRejected:
+        print(f"hipbot: {TOKEN_REJECTED}", file=sys.stderr)
+        return 2
+    except Unreachable as error:
+        print(f"hipbot: {error}", file=sys.stderr)
+        return 1
     return 0
