@@ -1,7 +1,8 @@
 """End-to-end fixtures: the real Application polling the fake Bot API server over HTTP.
 
-`app` runs the bot's Application as `run_polling` does (see `tests.e2e.harness`); `chat(user)`
-talks to it. Every test also checks that the bot logged no ERROR.
+`app` runs the bot's Application as `hipbot run` does (see `tests.e2e.harness`); `chat(user)`
+talks to it. Every test also checks that the bot logged no ERROR, and that no log line of the
+bot or of python-telegram-bot (at DEBUG) holds the token.
 """
 
 from __future__ import annotations
@@ -16,12 +17,15 @@ import pytest
 
 from bot.adapters.telegram import build_application
 from bot.adapters.telegram import limits as telegram_limits
+from bot.adapters.telegram.logs import TokenFilter
 from bot.config import Settings, load_settings
 from bot.core.answering import Answerer
 from bot.core.knowledge import KnowledgeBase
 from bot.core.loader import load_knowledge
 from bot.store import Store
+from tests.e2e.checks import assert_no_secret_logged
 from tests.e2e.harness import TOKEN, AnyApplication, Chat, HandledUpdates, StartApp, running
+from tests.e2e.processes import bot_env, start_bot, workdir  # noqa: F401 (fixtures)
 from tests.fakes import FakeBotApi, FakeUser
 
 
@@ -69,7 +73,7 @@ def start_app(settings: Settings, kb: KnowledgeBase, handled: HandledUpdates) ->
     ) -> AsyncIterator[AnyApplication]:
         application = build_application(settings, kb, store)
         handled.attach(application)
-        async with running(application) as started:
+        async with running(application, settings) as started:
             yield started
 
     return start
@@ -107,6 +111,19 @@ def _no_errors_logged(hipbot_errors: Callable[[], list[logging.LogRecord]]) -> I
     """No e2e test may leave an ERROR in the bot's logs."""
     yield
     assert [r.getMessage() for r in hipbot_errors()] == []
+
+
+@pytest.fixture(autouse=True)
+def _no_token_logged(caplog: pytest.LogCaptureFixture) -> Iterator[None]:
+    """No e2e test may log the token, at any level, in the bot's or PTB's loggers: the log
+    lines are checked as `hipbot run` writes them (through its filter)."""
+    caplog.set_level(logging.DEBUG, logger="telegram")
+    token_filter = TokenFilter(TOKEN)
+    caplog.handler.addFilter(token_filter)
+    yield
+    caplog.handler.removeFilter(token_filter)
+    records = [r for phase in ("setup", "call", "teardown") for r in caplog.get_records(phase)]
+    assert_no_secret_logged(records, TOKEN, TOKEN.split(":", 1)[1])
 
 
 @pytest.fixture

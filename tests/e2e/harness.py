@@ -1,4 +1,4 @@
-"""The harness of the end-to-end tests: the Application run as `run_polling` runs it, an
+"""The harness of the end-to-end tests: the Application run as `hipbot run` runs it, an
 observer that knows when an update has been handled, and `Chat`, a user talking to the bot.
 
 Tests wait for "this update is handled" instead of sleeping: `Chat.say` and `Chat.press`
@@ -17,6 +17,8 @@ from typing import Any
 from telegram import Update
 from telegram.ext import Application, TypeHandler
 
+from bot.adapters.telegram.lifecycle import started
+from bot.config import Settings
 from tests.fakes import FakeBotApi, FakeUser, StoredMessage, parse_telegram_html
 
 TOKEN = "123456:TEST-token-not-a-secret-000000000"
@@ -56,21 +58,14 @@ class HandledUpdates:
 
 
 @asynccontextmanager
-async def running(application: AnyApplication) -> AsyncIterator[AnyApplication]:
-    """The Application started with the same steps, in the same order, as run_polling."""
-    await application.initialize()
-    assert application.post_init is not None and application.post_shutdown is not None
-    await application.post_init(application)
-    assert application.updater is not None
-    await application.updater.start_polling(poll_interval=0, timeout=1)
-    await application.start()
-    try:
+async def running(
+    application: AnyApplication, settings: Settings
+) -> AsyncIterator[AnyApplication]:
+    """The Application started and stopped as `hipbot run` does (long polling, with a short
+    poll so the tests move on quickly)."""
+    conflicts = application.bot_data["conflicts"]
+    async with started(application, settings, conflicts, retry_for=TIMEOUT, poll_timeout=1):
         yield application
-    finally:
-        await application.updater.stop()
-        await application.stop()
-        await application.shutdown()
-        await application.post_shutdown(application)
 
 
 @dataclass(frozen=True)
@@ -121,7 +116,12 @@ class Chat:
         return replies[0]
 
     async def press(self, message_id: int, data: str, *, check_button: bool = True) -> Pressed:
-        """Press a button of a bot message and wait until the bot has handled it."""
+        """Press a button of a bot message and wait until the bot has handled it. With
+        `check_button`, data of a routine card's or /forget's button may be given without what
+        binds it ("rt:done" for "rt:done:<session>:<step>")."""
+        if check_button:
+            on_message = self.fake.message(self.chat_id, message_id).callback_data
+            data = next((d for d in on_message if d == data or d.startswith(f"{data}:")), data)
         before = self._last_message_id()
         update_id = self.fake.press_button(
             self.chat_id, self.user, message_id, data, check_button=check_button
@@ -133,6 +133,20 @@ class Chat:
             self.fake.message(self.chat_id, message_id),
             self.sent_after(before),
         )
+
+    async def tap(self, message_id: int, label: str) -> Pressed:
+        """Press the button with this label (see `button`) on a message of this chat."""
+        return await self.press(message_id, button(self.fake.message(self.chat_id, message_id),
+                                                   label))  # fmt: skip
+
+
+def button(message: StoredMessage, label: str) -> str:
+    """The callback data of the message's button whose label is (or starts with) `label`."""
+    for b in message.buttons:
+        if "callback_data" in b and str(b["text"]).startswith(label):
+            return str(b["callback_data"])
+    raise LookupError(f"no button {label!r} on message {message.message_id}: "
+                      f"{[b['text'] for b in message.buttons]}")  # fmt: skip
 
 
 def texts(messages: list[StoredMessage]) -> list[str]:

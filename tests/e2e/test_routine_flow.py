@@ -9,7 +9,7 @@ import pytest
 
 from bot.core.knowledge import KnowledgeBase
 from bot.dialogue import messages as msg
-from tests.e2e.harness import TIMEOUT, AnyApplication, Chat, StartApp, texts
+from tests.e2e.harness import TIMEOUT, AnyApplication, Chat, StartApp, button, texts
 from tests.fakes import FakeBotApi, FakeUser
 
 
@@ -74,7 +74,7 @@ async def test_start_timer_says_times_up_and_edits_the_card(
         await alices.press(card.message_id, card.callback_data[0])
     await alices.press(card.message_id, "rt:safe")
     step = await alices.press(card.message_id, "pn:2")
-    assert "rt:timer" in step.message.callback_data, step.message.callback_data
+    assert msg.TIMER_LABEL in [b["text"] for b in step.message.buttons]
 
     started = await alices.press(card.message_id, "rt:timer")
 
@@ -90,7 +90,7 @@ async def test_start_timer_says_times_up_and_edits_the_card(
     after = fake.message(alice.id, card.message_id)
     assert "Time's up!" in (after.rendered_text or "")
     assert "Timer running" not in (after.rendered_text or "")
-    assert "rt:timer" in after.callback_data  # the step's buttons are back
+    assert msg.TIMER_LABEL in [b["text"] for b in after.buttons]  # the step's buttons are back
     sent = [m.rendered_text for m in fake.sent_messages(alice.id)]
     assert sent.count(times_up.rendered_text) == 1
 
@@ -106,12 +106,14 @@ async def test_buttons_of_a_routine_that_is_over_are_answered_politely(
     new_card = (await alices.say("/resume"))[-1]  # a second card; the old one keeps buttons
     stopped = await alices.press(new_card.message_id, "rt:stop")
     assert "Session stopped" in (stopped.message.rendered_text or "")
-    assert "rt:done" in fake.message(alice.id, old_card.message_id).callback_data
+    old_buttons = fake.message(alice.id, old_card.message_id).buttons
+    assert msg.DONE_LABEL in [b["text"] for b in old_buttons]
     edits_before = fake.message(alice.id, old_card.message_id).edit_count
 
-    for data in ("rt:done", "rt:timer", "pn:5", "rt:pause"):
-        old = await alices.press(old_card.message_id, data, check_button=False)
-        assert old.toast == msg.no_routine()
+    for label in (msg.DONE_LABEL, msg.SKIP_LABEL, msg.HURTS_LABEL, msg.PAUSE_LABEL):
+        data = button(fake.message(alice.id, old_card.message_id), label)
+        old = await alices.press(old_card.message_id, data)
+        assert old.toast == msg.stale_button()
         assert old.new == []
         assert old.message.edit_count == edits_before
 

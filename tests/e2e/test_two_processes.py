@@ -14,14 +14,8 @@ import pytest
 from bot.dialogue import callbacks as cb
 from bot.store import User
 from tests.e2e.harness import TIMEOUT
-from tests.e2e.test_process import (  # noqa: F401 (fixtures)
-    BotProcess,
-    _free_port,
-    _wait_for_port,
-    bot_env,
-    start_bot,
-    workdir,
-)
+from tests.e2e.processes import BotProcess, free_port, wait_for_port
+from tests.e2e.test_process import card_button
 from tests.fakes import FakeBotApi, FakeUser
 from tests.integration.conftest import PostgresFactory, pg_dsn, postgres_factory  # noqa: F401
 
@@ -47,6 +41,7 @@ class Pair:
         self.served.append(index)
 
     def press(self, user: FakeUser, message_id: int, data: str, expect: str) -> str:
+        data = card_button(self.fake, user.id, message_id, data)
         self.deliver(self.fake.press_button(user.id, user, message_id, data))
 
         def shows() -> bool:
@@ -71,8 +66,8 @@ async def test_two_webhook_processes_share_a_routine_timers_and_reminders(
     fake: FakeBotApi,
     alice: FakeUser,
     bob: FakeUser,
-    bot_env: dict[str, str],  # noqa: F811
-    start_bot: Callable[[dict[str, str]], BotProcess],  # noqa: F811
+    bot_env: dict[str, str],
+    start_bot: Callable[[dict[str, str]], BotProcess],
     postgres_factory: PostgresFactory,  # noqa: F811
 ) -> None:
     store = await postgres_factory.open_new()
@@ -83,7 +78,7 @@ async def test_two_webhook_processes_share_a_routine_timers_and_reminders(
     await store.close()
 
     url_db = f"{postgres_factory.dsn}?options=-csearch_path%3D{postgres_factory.schema}"
-    ports = [_free_port(), _free_port()]
+    ports = [free_port(), free_port()]
     urls = [f"http://127.0.0.1:{port}/hook" for port in ports]
     for port, url in zip(ports, urls, strict=True):
         start_bot(
@@ -97,7 +92,7 @@ async def test_two_webhook_processes_share_a_routine_timers_and_reminders(
             }
         )
     for port in ports:
-        await asyncio.to_thread(_wait_for_port, port)
+        await asyncio.to_thread(wait_for_port, port)
     pair = Pair(fake, urls)
 
     def run_routine() -> list[int]:
