@@ -141,6 +141,10 @@ class PostgresStore(SqlStore):
             ):
                 return
 
+    async def _erase_deleted(self) -> None:
+        """Nothing here can: deleted rows stay in the table files as dead tuples until VACUUM
+        reclaims the space, and in the WAL and backups until they are recycled (README)."""
+
     async def claim_due_timers(self, now: datetime, limit: int = 50) -> list[Timer]:
         """Remove and return timers due at `now`, each to exactly one caller."""
         async with self._transaction(write=True) as db:

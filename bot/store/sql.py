@@ -68,6 +68,7 @@ class SqlStore(ABC):
     async def _lock_user(self, db: Db, user_id: int) -> None:
         """Serialise actions of `user_id` across processes inside the open transaction."""
 
+    @abstractmethod
     async def _erase_deleted(self) -> None:
         """After a committed `forget`: make the deleted rows unreadable where the backend can."""
 

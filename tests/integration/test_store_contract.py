@@ -440,7 +440,7 @@ async def test_forget_on_sqlite_leaves_the_words_in_neither_the_file_nor_its_wal
         async with store.user_action(user_id) as tx:
             await tx.save_user(User(user_id, user_id))
             await tx.set_state("answered:heat-or-ice", f"{words} ({user_id})")
-            await tx.save_active_session('{"note": "%s"}' % words)
+            await tx.save_active_session(f'{{"note": "{words}"}}')
     files = [sqlite_factory.path, Path(f"{sqlite_factory.path}-wal")]
 
     def readable(text: str) -> bool:
