@@ -7,7 +7,9 @@ code did not fail."""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
+from contextlib import AbstractAsyncContextManager
 
 import pytest
 
@@ -16,6 +18,8 @@ from bot.adapters.telegram import wiring
 from bot.config import Settings
 from bot.core.knowledge import KnowledgeBase
 from bot.dialogue import messages as msg
+from bot.store import UserTx
+from bot.store.sqlite import SqliteStore
 from tests.e2e.checks import assert_card_matches_store, saved_state, served_during
 from tests.e2e.harness import AnyApplication, Chat, StartApp, button, shown, texts
 from tests.e2e.test_routine_buttons import start_gentle
@@ -263,3 +267,36 @@ async def test_flood_control_in_several_chats_at_once_pauses_every_chat(
     for user in flooded:
         assert [c.status for c in sends_to(fake, user.id, since)] == [429, 200]
     assert_no_apology(fake, *(u.id for u in (*flooded, dave)))
+
+
+class _BrokenFor(SqliteStore):
+    """A store with a bug that bites one user's every action."""
+
+    broken_user = 0
+
+    def user_action(self, user_id: int) -> AbstractAsyncContextManager[UserTx]:
+        if user_id == self.broken_user:
+            raise RuntimeError("a bug in the bot's own code")
+        return super().user_action(user_id)
+
+
+async def test_the_apology_is_sent_when_the_bots_own_code_fails(
+    start_app: StartApp,
+    fake: FakeBotApi,
+    settings: Settings,
+    alice: FakeUser,
+    bob: FakeUser,
+    chat: Callable[..., Chat],
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    store = _BrokenFor(settings.db_path)
+    store.broken_user = alice.id
+    async with start_app(store=store):
+        said = await chat(alice).say("/start")
+        assert await chat(bob).say_one("/start")
+
+    assert texts(said) == [shown(msg.something_went_wrong())]
+    errors = [r for r in caplog.get_records("call") if r.levelno >= logging.ERROR]
+    assert [r.getMessage() for r in errors] == ["error while handling an update"]
+    assert errors[0].exc_info is not None  # the bot's own failure keeps its traceback
+    caplog.get_records("call").clear()  # the one ERROR this test is about

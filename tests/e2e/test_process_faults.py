@@ -270,6 +270,8 @@ def test_one_update_delivered_twice_to_two_processes_on_one_database_is_handled_
     tap_via(0, card, "3", "Step 1 of 3")
     done = tap_via(0, card, msg.DONE_LABEL, "Step 2 of 3")
     deliver(1, done)  # Telegram retries the delivery: the same update again, to the other one
+    deliver(1, fake.pop_update(fake.send_text(bob, "/start")))
+    fake.wait_for_message(bob.id, "Hello Bob", TIMEOUT)  # served meanwhile
     helped, _ = say_via(1, "/help", "What I can do")  # Alice's updates go in order: handled
     deliver(0, helped)
     say_via(0, "/start", "Hello Alice")  # ...so the repeated /help has been handled too
