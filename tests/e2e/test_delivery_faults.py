@@ -8,8 +8,8 @@ code did not fail."""
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
-from contextlib import AbstractAsyncContextManager
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 
 import pytest
 
@@ -274,10 +274,12 @@ class _BrokenFor(SqliteStore):
 
     broken_user = 0
 
-    def user_action(self, user_id: int) -> AbstractAsyncContextManager[UserTx]:
+    @asynccontextmanager
+    async def user_action(self, user_id: int) -> AsyncIterator[UserTx]:
         if user_id == self.broken_user:
             raise RuntimeError("a bug in the bot's own code")
-        return super().user_action(user_id)
+        async with super().user_action(user_id) as tx:
+            yield tx
 
 
 async def test_the_apology_is_sent_when_the_bots_own_code_fails(
