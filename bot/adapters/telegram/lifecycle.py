@@ -28,7 +28,7 @@ from telegram.ext import Application
 from telegram.request import HTTPXRequest
 
 from bot.adapters.telegram.adapter import Conflicts
-from bot.adapters.telegram.limits import describe
+from bot.adapters.telegram.limits import describe, flood_seconds
 from bot.adapters.telegram.webhook import WebhookServer
 from bot.config import Settings
 
@@ -93,21 +93,26 @@ async def retrying(action: Callable[[], Awaitable[object]], what: str, retry_for
         except InvalidToken:
             raise TokenRejected() from None
         except RetryAfter as error:
-            pause, problem = error._retry_after.total_seconds(), "flood control"
+            pause, problem = flood_seconds(error), "flood control"
         except BadRequest:
             raise
         except NetworkError as error:  # also timeouts and 5xx answers
             pause, problem = STARTUP_DELAYS[min(attempt, len(STARTUP_DELAYS)) - 1], describe(error)
         remaining = deadline - loop.time()
         if remaining <= 0:
-            log.warning("Telegram Bot API not reachable (%s), try %d: giving up", problem, attempt)
+            log.warning(
+                "Telegram Bot API not reachable while %s (%s), try %d: giving up",
+                what,
+                problem,
+                attempt,
+            )
             raise Unreachable(f"Telegram Bot API unreachable for {retry_for:.0f} s: giving up")
         pause = min(pause, remaining)
         log.warning(
-            "Telegram Bot API not reachable (%s), try %d; %s next in %.0f s",
+            "Telegram Bot API not reachable while %s (%s), try %d; next in %.0f s",
+            what,
             problem,
             attempt,
-            what,
             pause,
         )
         await asyncio.sleep(pause)

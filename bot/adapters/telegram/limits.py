@@ -85,7 +85,8 @@ def retryable(error: TelegramError, endpoint: str) -> bool:
     return endpoint in IDEMPOTENT_ENDPOINTS or not may_have_arrived(error)
 
 
-def _seconds(error: RetryAfter) -> float:
+def flood_seconds(error: RetryAfter) -> float:
+    """How long Telegram asked to wait."""
     # The public `retry_after` warns about its type changing in PTB 23; this is what PTB reads.
     return error._retry_after.total_seconds()
 
@@ -221,7 +222,7 @@ class ChatRateLimiter(BaseRateLimiter[int]):
                 floods += 1
                 if floods > max_floods:
                     raise
-                own_until = self._flood(chat_id, _seconds(error))
+                own_until = self._flood(chat_id, flood_seconds(error))
             except NetworkError as error:
                 retry = endpoint in RETRIED_ENDPOINTS and retryable(error, endpoint)
                 if not retry or failures >= len(RETRY_DELAYS):
