@@ -105,9 +105,9 @@ class Console:
                 case Send(text, buttons):
                     message_id = self.next_message_id
                     self.next_message_id += 1
-                    self.show(message_id, text, buttons)
+                    self.show(message_id, text, buttons, reply.picture)
                 case Edit(message_id, text, buttons):
-                    self.show(message_id, text, buttons)
+                    self.show(message_id, text, buttons, reply.picture)
                 case EditButtons(message_id, buttons):
                     self.shown[message_id] = buttons
                     self.show_buttons(message_id, buttons)
@@ -120,10 +120,15 @@ class Console:
                 case _:
                     pass
 
-    def show(self, message_id: int, text: str, buttons: Keyboard) -> None:
-        """Print a message and its buttons."""
+    def show(
+        self, message_id: int, text: str, buttons: Keyboard, picture: str | None = None
+    ) -> None:
+        """Print a message, the path of its exercise picture, and its buttons."""
         self.print()
         self.print(plain(text))
+        path = self.dialogue.kb.pictures.get(picture) if picture else None
+        if path is not None:
+            self.print(f"[picture: {path}]")
         self.shown[message_id] = buttons
         self.show_buttons(message_id, buttons)
 

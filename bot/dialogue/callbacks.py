@@ -40,6 +40,7 @@ RoutineAction = Literal[
     "menu",
     "new",
     "list",
+    "more",
 ]
 ROUTINE_ACTIONS: frozenset[str] = frozenset(RoutineAction.__args__)  # type: ignore[attr-defined]
 

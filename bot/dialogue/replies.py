@@ -35,24 +35,27 @@ class Undo:
 
 @dataclass(frozen=True)
 class Send:
-    """A new message; `card`: a routine session's card (see `Routines.render`)."""
+    """A new message; `card`: a routine session's card (see `Routines.render`); `picture`:
+    the name of the exercise picture the card shows, with `text` as its caption."""
 
     text: str
     buttons: Keyboard = ()
     card: bool = False
     undo: Undo | None = None
+    picture: str | None = None
 
 
 @dataclass(frozen=True)
 class Edit:
     """Replace the text and buttons of a message the bot sent (a new one if it is gone);
-    `card`: a routine session's card."""
+    `card`: a routine session's card; `picture`: its exercise picture, `text` the caption."""
 
     message_id: int
     text: str
     buttons: Keyboard = ()
     card: bool = False
     undo: Undo | None = None
+    picture: str | None = None
 
 
 @dataclass(frozen=True)

@@ -113,6 +113,7 @@ def session_card(
     note: str,
     cause: str = "",
     full_checklist: bool = False,
+    pictured: bool = False,
 ) -> tuple[str, list[list[Button]]]:
     """The text and buttons that show a session in its current phase."""
     routine, state = session.routine, session.state
@@ -124,7 +125,7 @@ def session_card(
     if phase == rt.Phase.HURT_STOP:
         return _hurt_stop(session, cause)
     if phase in (rt.Phase.STEP, rt.Phase.TIMER):
-        return _step(session, note or _STEP_NOTES.get(notice, ""))
+        return _step(session, note or _STEP_NOTES.get(notice, ""), pictured)
     if phase == rt.Phase.PAUSED:
         return msg.paused(routine.title), [
             [Button(msg.RESUME_LABEL, routine_data("resume", session))],
@@ -197,12 +198,24 @@ def _hurt_stop(session: Session, cause: str) -> tuple[str, list[list[Button]]]:
     return text, rows
 
 
-def _step(session: Session, note: str) -> tuple[str, list[list[Button]]]:
+def step_picture(kb: KnowledgeBase, session: Session) -> str | None:
+    """The exercise picture of the step a session is at (its variant's own, else the step's)."""
+    if session.state.phase not in (rt.Phase.STEP, rt.Phase.TIMER):
+        return None
+    view = rt.step_view(session.routine, session.state)
+    if view is None:
+        return None
+    variant = None if view.variant == "standard" else view.variant
+    return kb.step_picture(session.routine.id, view.step_id, variant)
+
+
+def _step(session: Session, note: str, pictured: bool) -> tuple[str, list[list[Button]]]:
     routine, state = session.routine, session.state
     view = rt.step_view(routine, state)
     assert view is not None
     timing = state.phase == rt.Phase.TIMER
-    text = msg.step_card(routine, view, note, timer_running=timing)
+    # Under a picture the card is a caption: the variants are one tap away ("More").
+    text = msg.step_card(routine, view, note, timer_running=timing, caption=pictured)
     first = [Button(msg.DONE_LABEL, routine_data("done", session))]
     if not timing:
         first.append(Button(msg.SKIP_LABEL, routine_data("skip", session)))
@@ -211,6 +224,8 @@ def _step(session: Session, note: str) -> tuple[str, list[list[Button]]]:
     second = [Button(msg.HURTS_LABEL, routine_data("hurt", session))]
     if not timing and view.number > 1:
         second.insert(0, Button(msg.BACK_STEP_LABEL, routine_data("back", session)))
+    if pictured:
+        second.append(Button(msg.MORE_LABEL, routine_data("more", session)))
     third = [
         Button(msg.PAUSE_LABEL, routine_data("pause", session)),
         Button(msg.STOP_LABEL, routine_data("stop", session)),

@@ -11,7 +11,7 @@ from bot.dialogue import callbacks as cb
 from bot.dialogue import messages as msg
 from bot.dialogue.context import HISTORY_LIMIT, Ctx, Services, edit_or_send, kb_buttons
 from bot.dialogue.replies import Button, Edit, Reply, Send, Toast, Undo, WakeAt
-from bot.dialogue.routine_cards import Session, session_card, session_data
+from bot.dialogue.routine_cards import Session, session_card, session_data, step_picture
 from bot.store.model import FinishedSession, Timer
 
 _EVENTS: dict[str, rt.Event] = {
@@ -208,6 +208,11 @@ class Routines:
                 ctx, session, rt.Notice.RESUMED, full_checklist=checking, new_message=not checking
             )
             return [Toast(""), *shown]
+        if name == "more":
+            view = rt.step_view(session.routine, session.state)
+            if view is None or session.state.phase not in (rt.Phase.STEP, rt.Phase.TIMER):
+                return [Toast(msg.stale_button())]
+            return [Toast(""), Send(msg.step_card(session.routine, view))]
         if name == "resume" and session.state.phase != rt.Phase.PAUSED:
             return [Toast(""), *self.render(ctx, session, rt.Notice.RESUMED, new_message=True)]
         tier = {"flag-emergency": "emergency", "flag-same-day": "same-day"}.get(name)
@@ -368,13 +373,14 @@ class Routines:
     ) -> list[Reply]:
         """The session's card: edited in place when a button of it was pressed. `undo` takes
         back the change it shows if it cannot be delivered. Every card is made here."""
+        picture = step_picture(self.s.kb, session)
         text, rows = session_card(
-            self.s.kb, session, notice, summary, tier, note, cause, full_checklist
+            self.s.kb, session, notice, summary, tier, note, cause, full_checklist, bool(picture)
         )
         keyboard = kb_buttons(rows)
         if ctx.message_id is not None and not new_message:
-            return [Edit(ctx.message_id, text, keyboard, card=True, undo=undo)]
-        return [Send(text, keyboard, card=True, undo=undo)]
+            return [Edit(ctx.message_id, text, keyboard, card=True, undo=undo, picture=picture)]
+        return [Send(text, keyboard, card=True, undo=undo, picture=picture)]
 
 
 def _finished(user_id: int, summary: rt.Summary) -> FinishedSession:

@@ -228,6 +228,14 @@ class Store(Protocol):
         """Forget the ids of updates handled before `before`; how many were forgotten."""
         ...
 
+    async def picture_file_id(self, name: str, fingerprint: str) -> str | None:
+        """Telegram's file_id for this picture as it is now (same fingerprint), if uploaded."""
+        ...
+
+    async def save_picture_file_id(self, name: str, fingerprint: str, file_id: str) -> None:
+        """Remember Telegram's file_id for this picture."""
+        ...
+
     async def export_rows(self) -> dict[str, list[Row]]:
         """Return every data table's rows as stored, read in one transaction."""
         ...

@@ -93,6 +93,12 @@ MIGRATIONS: list[list[str]] = [
         "CREATE TABLE seen_updates (update_id BIGINT PRIMARY KEY, seen_at TEXT NOT NULL)",
         "CREATE INDEX seen_updates_seen_at ON seen_updates (seen_at)",
     ],
+    # 4: Telegram's file_id of each exercise picture once uploaded, so later cards reuse it.
+    # Not about a user; a picture drawn again (another fingerprint) is uploaded again.
+    [
+        "CREATE TABLE picture_files (name TEXT PRIMARY KEY, fingerprint TEXT NOT NULL,"
+        " file_id TEXT NOT NULL, saved_at TEXT NOT NULL)",
+    ],
 ]
 
 
@@ -154,6 +160,7 @@ TABLES: tuple[Table, ...] = (
     Table("question_log", ("id", "kind", "entry_id", "score", "asked_at"), ("id",), False),
     Table("unanswered", ("id", "text", "asked_at", "reason", "entry_id"), ("id",), False),
     Table("seen_updates", ("update_id", "seen_at"), ("update_id",), False),
+    Table("picture_files", ("name", "fingerprint", "file_id", "saved_at"), ("name",), False),
 )
 
 TABLES_BY_NAME: dict[str, Table] = {t.name: t for t in TABLES}

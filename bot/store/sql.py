@@ -241,6 +241,26 @@ class SqlStore(ABC):
                 "DELETE FROM seen_updates WHERE seen_at < ?", (encode_ts(before),)
             )
 
+    async def picture_file_id(self, name: str, fingerprint: str) -> str | None:
+        """Telegram's file_id for this picture as it is now (same fingerprint), if uploaded."""
+        async with self._transaction(write=False) as db:
+            row = await db.fetchone(
+                "SELECT file_id FROM picture_files WHERE name = ? AND fingerprint = ?",
+                (name, fingerprint),
+            )
+        return str(row[0]) if row else None
+
+    async def save_picture_file_id(self, name: str, fingerprint: str, file_id: str) -> None:
+        """Remember Telegram's file_id for this picture."""
+        async with self._transaction(write=True) as db:
+            await db.execute(
+                "INSERT INTO picture_files (name, fingerprint, file_id, saved_at)"
+                " VALUES (?, ?, ?, ?) ON CONFLICT (name) DO UPDATE SET"
+                " fingerprint = excluded.fingerprint, file_id = excluded.file_id,"
+                " saved_at = excluded.saved_at",
+                (name, fingerprint, file_id, encode_ts(utcnow())),
+            )
+
     async def export_rows(self) -> dict[str, list[Row]]:
         """Return every data table's rows as stored, read in one transaction."""
         async with self._transaction(write=False) as db:

@@ -11,14 +11,14 @@ from pathlib import Path
 
 from bot.core import routine as rt
 from bot.core.knowledge import KnowledgeBase
-from bot.dialogue.routine_cards import Session, session_card
+from bot.dialogue.routine_cards import Session, session_card, step_picture
 from tests.e2e.harness import shown
 from tests.fakes import Call, FakeBotApi, StoredMessage
 
 # Buttons that only a routine card has (a pain score, or a step's own buttons).
 _CARD_ACTIONS = frozenset(
     {"safe", "done", "skip", "back", "timer", "hurt", "sharp", "tingle", "easier", "end",
-     "pause", "stop"}
+     "pause", "stop", "more"}
 )  # fmt: skip
 _SHOWN_BY = ("sendMessage", "editMessageText", "sendPhoto", "editMessageMedia",
              "editMessageCaption")  # fmt: skip
@@ -92,7 +92,10 @@ def assert_card_matches_store(
         return
     assert card is not None, f"a routine is saved ({state.phase}) but the user saw no card"
     session = Session(kb.routines[state.routine_id], state, user_id)
-    text, rows = session_card(kb, session, rt.Notice.NEXT_STEP, None, None, "")
+    pictured = step_picture(kb, session) is not None
+    text, rows = session_card(
+        kb, session, rt.Notice.NEXT_STEP, None, None, "", pictured=pictured
+    )
     seen_labels = [b["text"] for b in card.buttons]
     expected = (_header(shown(text)), _labels([b.label for b in row] for row in rows))
     assert (_header(card.rendered_text or ""), seen_labels) == expected, (

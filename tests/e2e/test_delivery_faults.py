@@ -7,6 +7,7 @@ code did not fail."""
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
@@ -17,6 +18,7 @@ from bot.adapters.telegram import limits as telegram_limits
 from bot.adapters.telegram import wiring
 from bot.config import Settings
 from bot.core.knowledge import KnowledgeBase
+from bot.core.loader import load_knowledge
 from bot.dialogue import messages as msg
 from bot.store import UserTx
 from bot.store.sqlite import SqliteStore
@@ -30,6 +32,13 @@ pytestmark = [
     # PTB's own RetryAfter warns about its future type whenever it is built from a 429.
     pytest.mark.filterwarnings("ignore:.*retry_after:DeprecationWarning"),
 ]
+
+
+@pytest.fixture(scope="session")
+def kb() -> KnowledgeBase:
+    """Text cards: these faults hit sendMessage and editMessageText (a photo card's faults
+    are in test_photo_cards)."""
+    return dataclasses.replace(load_knowledge(), pictures={})
 
 
 def sends_to(fake: FakeBotApi, chat_id: int, since: int, method: str = "sendMessage") -> list[Call]:

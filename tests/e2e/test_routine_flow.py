@@ -28,7 +28,7 @@ async def test_a_whole_beginner_routine_edits_one_card_and_answers_every_press(
     menu = await alices.say_one("/routine")
     assert "rs:beginner" in menu.callback_data
     card = menu.message_id
-    sends_before = len(fake.calls_to("sendMessage"))
+    sends_before = len(fake.calls_to("sendMessage")) + len(fake.calls_to("sendPhoto"))
     presses = 0
 
     async def press(data: str, expect: str) -> str:
@@ -45,18 +45,25 @@ async def test_a_whole_beginner_routine_edits_one_card_and_answers_every_press(
     await press(f"rs:beginner:{level.id}", "quick safety check")
     await press("rt:safe", "How much does your back hurt right now?")
     await press("pn:4", f"Step 1 of {steps}")
+    assert fake.message(alice.id, card).kind == "photo"  # the step's picture, card as caption
     for number in range(2, steps + 1):
         await press("rt:done", f"Step {number} of {steps}")
+        assert fake.message(alice.id, card).kind == "photo"
     await press("rt:done", "How much does your back hurt now, after the session?")
     summary = await press("pn:2", f"{routine.title}: finished")
 
     assert f"Exercises done: {steps} of {steps}" in summary
     assert "Pain: 4 before, 2 after (lower)" in summary
-    edits = fake.calls_to("editMessageText")
-    assert len(edits) == presses
+    edits = [
+        c
+        for method in ("editMessageText", "editMessageMedia", "editMessageCaption")
+        for c in fake.calls_to(method)
+    ]
+    assert len(edits) == presses and all(c.ok for c in edits)  # one edit a press, none failed
     assert {int(c.params["message_id"]) for c in edits} == {card}
-    assert all(c.ok for c in edits)
-    assert len(fake.calls_to("sendMessage")) == sends_before  # no new message per tap
+    assert len(fake.calls_to("editMessageMedia")) == steps  # one picture a step
+    sends = len(fake.calls_to("sendMessage")) + len(fake.calls_to("sendPhoto"))
+    assert sends == sends_before  # no new message per tap
     assert len(fake.calls_to("answerCallbackQuery")) == presses
     assert fake.message(alice.id, card).edit_count == presses
 

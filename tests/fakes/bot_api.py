@@ -1037,6 +1037,8 @@ class FakeBotApi:
                 "sendDocument": self._api_send_document,
                 "editMessageText": self._api_edit_message_text,
                 "editMessageReplyMarkup": self._api_edit_message_reply_markup,
+                "editMessageMedia": self._api_edit_message_media,
+                "editMessageCaption": self._api_edit_message_caption,
                 "deleteMessage": self._api_delete_message,
                 "answerCallbackQuery": self._api_answer_callback_query,
                 "answerInlineQuery": self._api_answer_inline_query,
@@ -2139,6 +2141,94 @@ class FakeBotApi:
             msg.history.append(text)
             self._cond.notify_all()
         return self._message_json(msg)
+
+    def _api_edit_message_media(self, params: JsonDict, files: dict[str, UploadedFile]) -> JsonDict:
+        """As Telegram: a text or photo message becomes this photo, with the media's caption."""
+        msg = self._editable_message(params)
+        media = params.get("media")
+        if isinstance(media, str):
+            try:
+                media = json.loads(media)
+            except ValueError:
+                media = None
+        if not isinstance(media, dict) or media.get("type") != "photo":
+            raise _ApiError(400, "Bad Request: can't parse InputMedia: media type is invalid")
+        value = media.get("media")
+        stored: _StoredFile | None = None
+        if isinstance(value, str) and value.startswith("attach://"):
+            upload = files.get(value.removeprefix("attach://"))
+            if upload is None or not upload.data:
+                raise _ApiError(400, "Bad Request: can't parse InputMedia: media not found")
+            stored = self._new_file(
+                upload.data, kind="photo", mime_type=upload.content_type, file_name=upload.filename
+            )
+        elif isinstance(value, str) and value:
+            with self._lock:
+                stored = self._files.get(value)
+            if stored is None:
+                raise _ApiError(400, "Bad Request: wrong file identifier/HTTP URL specified")
+        else:
+            raise _ApiError(400, "Bad Request: can't parse InputMedia: media is not specified")
+        caption, rendered, entities = self._render_caption(media)
+        inline_markup, raw_markup = self._validate_reply_markup(params.get("reply_markup"))
+        with self._cond:
+            if (
+                msg.kind == "photo"
+                and msg.file_id == stored.file_id
+                and rendered == (msg.rendered_text or "")
+                and inline_markup == msg.reply_markup
+            ):
+                raise _ApiError(400, MESSAGE_NOT_MODIFIED)
+            msg.kind = "photo"
+            msg.text = None
+            msg.caption = caption
+            msg.parse_mode = media.get("parse_mode")
+            msg.rendered_text = rendered or None
+            msg.rendered_entities = entities
+            msg.reply_markup = inline_markup
+            msg.raw_reply_markup = raw_markup
+            msg.content = {"photo": [self._photo_size(stored)]}
+            msg.file_id = stored.file_id
+            msg.file_bytes = stored.data
+            msg.edit_count += 1
+            msg.edit_date = int(time.time())
+            msg.history.append(caption)
+            self._cond.notify_all()
+        return self._message_json(msg)
+
+    def _api_edit_message_caption(
+        self, params: JsonDict, files: dict[str, UploadedFile]
+    ) -> JsonDict:
+        msg = self._editable_message(params)
+        caption, rendered, entities = self._render_caption(params)
+        inline_markup, raw_markup = self._validate_reply_markup(params.get("reply_markup"))
+        with self._cond:
+            if msg.kind == "text":
+                raise _ApiError(400, "Bad Request: there is no caption in the message to edit")
+            if rendered == (msg.rendered_text or "") and inline_markup == msg.reply_markup:
+                raise _ApiError(400, MESSAGE_NOT_MODIFIED)
+            msg.caption = caption
+            msg.parse_mode = params.get("parse_mode")
+            msg.rendered_text = rendered or None
+            msg.rendered_entities = entities
+            msg.reply_markup = inline_markup
+            msg.raw_reply_markup = raw_markup
+            msg.edit_count += 1
+            msg.edit_date = int(time.time())
+            msg.history.append(caption)
+            self._cond.notify_all()
+        return self._message_json(msg)
+
+    @staticmethod
+    def _photo_size(stored: _StoredFile) -> JsonDict:
+        size = len(stored.data) if stored.data is not None else 0
+        return {
+            "file_id": stored.file_id,
+            "file_unique_id": stored.file_unique_id,
+            "width": 512,
+            "height": 512,
+            "file_size": size,
+        }
 
     def _api_edit_message_reply_markup(
         self, params: JsonDict, files: dict[str, UploadedFile]

@@ -182,7 +182,9 @@ def test_chat_runs_a_whole_routine_with_a_timer_and_progress_shows_it(
     begin_beginner_routine(chat, pain=4)
     for number in range(1, 8):
         if number > 1:
-            chat.screen(f"Step {number} of 7")
+            step = chat.screen(f"Step {number} of 7")
+            # The step's picture, as a path the user can open.
+            assert "[picture: " in step and ".png]" in step
         if number == 4:  # the glute bridge holds 3 s (0.03 s at this timer scale)
             chat.press(msg.TIMER_LABEL)
             chat.expect("Timer started: 3 s")

@@ -25,7 +25,7 @@ from bot.store.schema import MIGRATIONS, TABLES, USER_TABLES
 from tests.integration.conftest import PostgresFactory, SqliteFactory, StoreFactory
 
 T0 = datetime(2024, 5, 1, 8, 0, tzinfo=UTC)
-ANONYMOUS_TABLES = {"schema_version", "question_log", "unanswered", "seen_updates"}
+ANONYMOUS_TABLES = {"schema_version", "question_log", "unanswered", "seen_updates", "picture_files"}
 
 
 def session(user_id: int, minutes: int, *, completed: bool = True) -> FinishedSession:
@@ -659,3 +659,14 @@ def test_encoded_timestamps_round_trip_and_sort_in_time_order(moments: list[date
     encoded = [encode_ts(m) for m in moments]
     assert [decode_ts(e) for e in encoded] == moments
     assert sorted(encoded) == [encode_ts(m) for m in sorted(moments)]
+
+
+async def test_a_picture_s_file_id_is_kept_per_fingerprint(store: Store) -> None:
+    assert await store.picture_file_id("beginner--lying-march", "abc") is None
+    await store.save_picture_file_id("beginner--lying-march", "abc", "FILE-1")
+    assert await store.picture_file_id("beginner--lying-march", "abc") == "FILE-1"
+    # The picture was drawn again: the old file_id no longer counts, and is replaced.
+    assert await store.picture_file_id("beginner--lying-march", "def") is None
+    await store.save_picture_file_id("beginner--lying-march", "def", "FILE-2")
+    assert await store.picture_file_id("beginner--lying-march", "def") == "FILE-2"
+    assert await store.picture_file_id("beginner--lying-march", "abc") is None

@@ -33,10 +33,11 @@ from telegram.ext import (
 )
 
 from bot.adapters.telegram.limits import describe, may_have_arrived
-from bot.adapters.telegram.render import gone, harmless, markup, split_text
+from bot.adapters.telegram.outgoing import PhotoCards, edit_buttons, edit_text, send_text
+from bot.adapters.telegram.render import harmless, split_text
 from bot.dialogue import ButtonIn, CommandIn, Dialogue, Event, OtherIn, TextIn, Who
 from bot.dialogue import messages as msg
-from bot.dialogue.replies import Edit, EditButtons, Keyboard, Photo, Reply, Send, Toast, WakeAt
+from bot.dialogue.replies import Edit, EditButtons, Photo, Reply, Send, Toast, WakeAt
 
 log = logging.getLogger("hipbot.telegram")
 CONFLICT_QUIET_SECONDS = 600.0
@@ -69,6 +70,7 @@ class TelegramAdapter:
     def __init__(self, dialogue: Dialogue) -> None:
         self.dialogue = dialogue
         self.conflicts = Conflicts()
+        self.photo_cards = PhotoCards(dialogue.store, dict(dialogue.kb.pictures))
 
     # ------------------------------------------------------------------ updates in
 
@@ -209,11 +211,11 @@ class TelegramAdapter:
                     case Send() | Edit() if reply.card:
                         await self._show_card(bot, chat_id, reply)
                     case Send(text, buttons):
-                        await self._send(bot, chat_id, text, buttons)
+                        await send_text(bot, chat_id, text, buttons)
                     case Edit(message_id, text, buttons):
-                        await self._edit(bot, chat_id, message_id, text, buttons)
+                        await edit_text(bot, chat_id, message_id, text, buttons)
                     case EditButtons(message_id, buttons):
-                        await self._edit_buttons(bot, chat_id, message_id, buttons)
+                        await edit_buttons(bot, chat_id, message_id, buttons)
                     case Photo(png, caption):
                         await bot.send_photo(
                             chat_id, png, caption=caption, parse_mode=ParseMode.HTML
@@ -264,58 +266,14 @@ class TelegramAdapter:
 
     async def _show_card(self, bot: ExtBot[Any], chat_id: int, card: Send | Edit) -> None:
         """A routine session's card: every one goes out here (a new message, or the pressed
-        card edited in place)."""
-        if isinstance(card, Edit):
-            await self._edit(bot, chat_id, card.message_id, card.text, card.buttons)
+        card edited in place); a step with a picture is a photo with the card as caption."""
+        if card.picture is not None and card.picture in self.photo_cards.pictures:
+            await self.photo_cards.show(bot, chat_id, card, card.picture)
+        elif isinstance(card, Edit):
+            photo = self.photo_cards.is_photo(chat_id, card.message_id)
+            await edit_text(bot, chat_id, card.message_id, card.text, card.buttons, photo=photo)
         else:
-            await self._send(bot, chat_id, card.text, card.buttons)
-
-    @staticmethod
-    async def _send(bot: ExtBot[Any], chat_id: int, text: str, buttons: Keyboard) -> None:
-        chunks = split_text(text)
-        for index, chunk in enumerate(chunks):
-            last = index == len(chunks) - 1
-            await bot.send_message(
-                chat_id,
-                chunk,
-                parse_mode=ParseMode.HTML,
-                reply_markup=markup(buttons) if last else None,
-                link_preview_options=None,
-            )
-
-    async def _edit(
-        self, bot: ExtBot[Any], chat_id: int, message_id: int, text: str, buttons: Keyboard
-    ) -> None:
-        chunks = split_text(text)
-        if len(chunks) > 1:
-            await self._send(bot, chat_id, text, buttons)
-            return
-        try:
-            await bot.edit_message_text(
-                text,
-                chat_id=chat_id,
-                message_id=message_id,
-                parse_mode=ParseMode.HTML,
-                reply_markup=markup(buttons),
-            )
-        except BadRequest as error:
-            if harmless(error):
-                return
-            if not gone(error):
-                raise
-            await self._send(bot, chat_id, text, buttons)
-
-    @staticmethod
-    async def _edit_buttons(
-        bot: ExtBot[Any], chat_id: int, message_id: int, buttons: Keyboard
-    ) -> None:
-        try:
-            await bot.edit_message_reply_markup(
-                chat_id=chat_id, message_id=message_id, reply_markup=markup(buttons)
-            )
-        except BadRequest as error:
-            if not (harmless(error) or gone(error)):
-                raise
+            await send_text(bot, chat_id, card.text, card.buttons)
 
     # ------------------------------------------------------------------ timers, reminders
 

@@ -123,9 +123,7 @@ def build_application(
         .base_file_url(f"{settings.api_base_url}/file/bot")
         # Every answer is watched for a 401: a token revoked while running ends the process.
         .request(
-            WatchedRequest(
-                health.reject_token, connection_pool_size=256, read_timeout=READ_TIMEOUT
-            )
+            WatchedRequest(health.reject_token, connection_pool_size=256, read_timeout=READ_TIMEOUT)
         )
         .get_updates_request(WatchedRequest(health.reject_token, connection_pool_size=1))
         .concurrent_updates(PerUserUpdates())

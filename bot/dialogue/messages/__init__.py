@@ -55,12 +55,14 @@ from bot.dialogue.messages.general import (
 )
 from bot.dialogue.messages.routine import (
     BACK_STEP_LABEL,
+    CAPTION_LIMIT,
     DONE_LABEL,
     EASIER_LABEL,
     END_LABEL,
     FLAG_EMERGENCY_LABEL,
     FLAG_SAME_DAY_LABEL,
     HURTS_LABEL,
+    MORE_LABEL,
     NEW_ROUTINE_LABEL,
     NOTE_EASIER,
     NOTE_HURT_OK,
@@ -101,6 +103,7 @@ from bot.dialogue.messages.routine import (
     timer_started,
     unfinished_routine,
     unknown_routine,
+    visible_length,
 )
 
 __all__ = [
@@ -109,6 +112,7 @@ __all__ = [
     "BACK_STEP_LABEL",
     "BOT_NAME",
     "BROWSE_TOPICS_LABEL",
+    "CAPTION_LIMIT",
     "COMMANDS",
     "DISCLAIMER",
     "DONE_LABEL",
@@ -123,6 +127,7 @@ __all__ = [
     "HELPFUL_LABEL",
     "HELP_LABEL",
     "HURTS_LABEL",
+    "MORE_LABEL",
     "NEW_ROUTINE_LABEL",
     "NONE_OF_THESE_LABEL",
     "NOTE_EASIER",
@@ -199,4 +204,5 @@ __all__ = [
     "unknown_command",
     "unknown_routine",
     "urgent",
+    "visible_length",
 ]

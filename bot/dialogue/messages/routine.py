@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
-from html import escape
+from html import escape, unescape
 
 from bot.core.knowledge import SafetyTier
 from bot.core.routine import StepView, Summary
@@ -113,35 +114,50 @@ def _variant_line(label: str, variant: Variant | None) -> str:
     return f"\n<b>{label}:</b> {escape(variant.name)}{dose}. {escape(variant.how)}"
 
 
+CAPTION_LIMIT = 1024  # Telegram's limit for a photo's caption, in visible characters
+MORE_LABEL = "📖 More"
+
+
 def step_card(
     routine: Routine,
     view: StepView,
     note: str = "",
     timer_running: bool = False,
     walk_minutes: int | None = None,
+    caption: bool = False,
 ) -> str:
-    """The card of one step."""
+    """The card of one step; as a `caption` (under the step's picture) it leaves out the
+    easier and harder versions ("More" shows them) and stays within Telegram's limit."""
     variant = {"easier": " (easier version)", "harder": " (harder version)"}.get(view.variant, "")
     dose = view.dose.describe()
-    lines = [
+    head = [
         f"<b>Step {view.number} of {view.total}</b> · {escape(routine.title)}",
         "",
         f"<b>{escape(view.name)}</b>{variant}",
         f"<b>Dose:</b> {escape(dose)}",
         "",
-        escape(view.how),
-        "",
-        f"<b>Common mistake:</b> {escape(view.mistake)}",
     ]
-    if view.variant != "easier":
-        lines.append(_variant_line("Easier", view.easier).lstrip("\n"))
-    if view.variant != "harder":
-        lines.append(_variant_line("Harder", view.harder).lstrip("\n"))
+    tail = ["", f"<b>Common mistake:</b> {escape(view.mistake)}"]
+    if not caption:
+        if view.variant != "easier":
+            tail.append(_variant_line("Easier", view.easier).lstrip("\n"))
+        if view.variant != "harder":
+            tail.append(_variant_line("Harder", view.harder).lstrip("\n"))
     if timer_running and view.timer_seconds:
-        lines += ["", f"⏱ <b>Timer running: {_duration(view.timer_seconds)}</b>"]
+        tail += ["", f"⏱ <b>Timer running: {_duration(view.timer_seconds)}</b>"]
     if note:
-        lines += ["", note]
-    return "\n".join(line for line in lines if line is not None)
+        tail += ["", note]
+    how = view.how
+    text = "\n".join([*head, escape(how), *tail])
+    while caption and visible_length(text) > CAPTION_LIMIT and len(how) > 40:
+        how = how[: len(how) - max(20, visible_length(text) - CAPTION_LIMIT)].rsplit(" ", 1)[0]
+        text = "\n".join([*head, escape(how) + "…", *tail])
+    return text
+
+
+def visible_length(html: str) -> int:
+    """How many characters Telegram shows for our HTML (tags dropped, entities as one)."""
+    return len(unescape(re.sub(r"</?[a-z]+>", "", html)))
 
 
 def _duration(seconds: int) -> str:
