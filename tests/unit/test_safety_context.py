@@ -121,3 +121,18 @@ def test_words_are_numbered_by_sentence_and_clause() -> None:
     assert split.words == ["no", "fever", "chills", "but", "5", "kg", "lost"]
     assert split.sentence == [0, 0, 0, 1, 1, 1, 1]
     assert split.clause == [0, 0, 1, 2, 2, 2, 2]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "do steroid tablets help sciatica",
+        "how can I stay in shape with back pain",
+        "pain in my big toe at night",
+        "I can't go on holiday because of my back",
+    ],
+)
+def test_everyday_questions_found_by_the_answers_work_stay_quiet(
+    answerer: Answerer, text: str
+) -> None:
+    assert not answerer.verdict(text).screen.urgent, text
