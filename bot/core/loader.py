@@ -74,7 +74,6 @@ def _load_entry(
         return None
     entry_id = check_id(raw.get("id"), file, where, out)
     where = entry_id or where
-    before = len(out.problems)
     known = {"id", "category", "title", "questions", "answer", "sources", "related"}
     for key in sorted(set(map(str, raw)) - known):
         out.add(file, where, f"unknown field {key!r}")
@@ -114,7 +113,9 @@ def _load_entry(
         related = []
     if len(related) > MAX_RELATED:
         out.add(file, where, f"has {len(related)} related ids (at most {MAX_RELATED})")
-    if entry_id is None or title is None or answer is None or len(out.problems) > before:
+    # An entry with other problems still takes part in the cross-checks (related ids,
+    # phrasings): every problem is reported at once, and the load fails anyway.
+    if entry_id is None or title is None or answer is None:
         return None
     entry = Entry(
         id=entry_id,

@@ -127,9 +127,32 @@ def test_invalid_yaml_names_the_file_and_line(kb_dir: Path) -> None:
 def test_every_problem_is_reported_at_once(kb_dir: Path) -> None:
     _write(kb_dir, "anatomy", [_entry("one", sources=["Z9"], related=["ghost"], answer="short")])
     (kb_dir / "smalltalk.yaml").unlink()
+    assert sorted(_problems(kb_dir)) == [
+        "anatomy.yaml: one: answer has 1 words (between 40 and 200 needed)",
+        "anatomy.yaml: one: related id 'ghost' does not exist",
+        "anatomy.yaml: one: unknown source code 'Z9' (not in sources.yaml)",
+        "smalltalk.yaml: -: is missing",
+    ]
+
+
+def test_an_entry_related_to_an_invalid_entry_is_not_told_it_does_not_exist(
+    kb_dir: Path,
+) -> None:
+    _write(kb_dir, "anatomy", [_entry("one", answer="short"), _entry("two", related=["one"])])
     problems = _problems(kb_dir)
-    assert len(problems) == 3
-    assert "smalltalk.yaml: -: is missing" in problems
+    assert problems == ["anatomy.yaml: one: answer has 1 words (between 40 and 200 needed)"]
+
+
+def test_a_duplicate_routine_id_is_reported(kb_dir: Path) -> None:
+    routines = kb_dir / "routines"
+    shutil.copytree(default_knowledge_dir() / "routines", routines)
+    assert load_knowledge(kb_dir).routines  # the bundled routines load as they are
+    shutil.copy(routines / "beginner.yaml", routines / "zz-beginner-again.yaml")
+    problems = _problems(kb_dir)
+    assert any(
+        p.startswith("routines/zz-beginner-again.yaml: ") and p.endswith(": duplicate routine id")
+        for p in problems
+    ), problems
 
 
 def test_a_category_must_match_its_file_name(kb_dir: Path) -> None:

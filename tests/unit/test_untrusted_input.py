@@ -1,0 +1,50 @@
+"""Input the bot did not write: callback data under a prefix it never made, and messages far
+longer than Telegram allows (a forged update, or the console), are refused or cut, not obeyed."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.dialogue import callbacks as cb
+from bot.dialogue import messages as msg
+from bot.dialogue.questions import MAX_TEXT
+from bot.store import Store
+from tests.unit.dialogue_chat import Chat, all_data, joined, texts, toasts
+
+KNOWN_ENTRY = "psoas-anatomy"
+
+
+@pytest.mark.parametrize("prefix", ["zz", "KB", "kbx", "k", "fb", "tc:x", "mn", "none"])
+def test_an_unknown_prefix_before_a_valid_entry_id_parses_to_nothing(prefix: str) -> None:
+    assert cb.parse(f"{prefix}:{KNOWN_ENTRY}") is None
+
+
+def test_each_entry_prefix_parses_to_its_own_action() -> None:
+    assert cb.parse(f"kb:{KNOWN_ENTRY}") == cb.ShowEntry(KNOWN_ENTRY)
+    assert cb.parse(f"ch:{KNOWN_ENTRY}") == cb.ChooseEntry(KNOWN_ENTRY)
+    assert cb.parse(f"te:{KNOWN_ENTRY}") == cb.BrowseEntry(KNOWN_ENTRY)
+    assert cb.parse(f"tc:{KNOWN_ENTRY}") == cb.BrowseCategory(KNOWN_ENTRY)
+
+
+@pytest.mark.parametrize("data", [f"zz:{KNOWN_ENTRY}", f"xx:{KNOWN_ENTRY}", f"show:{KNOWN_ENTRY}"])
+async def test_a_button_with_an_unknown_prefix_shows_no_entry(chat: Chat, data: str) -> None:
+    shown = await chat.press(f"kb:{KNOWN_ENTRY}")
+    assert "fb:1:" + KNOWN_ENTRY in all_data(shown)  # the real prefix shows the entry
+
+    replies = await chat.press(data)
+
+    assert toasts(replies) == [msg.stale_button()]
+    assert texts(replies) == []
+
+
+async def test_a_message_is_read_only_up_to_its_cap(chat: Chat, store: Store) -> None:
+    question = "where does the psoas attach"
+    answered = await chat.text(question)
+    assert "fb:1:" + KNOWN_ENTRY in all_data(answered)
+
+    replies = await chat.text("." * MAX_TEXT + " " + question)
+
+    assert texts(replies)
+    assert "fb:1:" + KNOWN_ENTRY not in all_data(replies)
+    assert "psoas" not in joined(replies).lower()
+    assert MAX_TEXT <= 10_000  # Telegram's own limit is 4096: the cap only meets forged input
