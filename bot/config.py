@@ -80,7 +80,8 @@ def _int(env: Mapping[str, str], key: str, default: int) -> int:
 
 def load_settings(environ: Mapping[str, str] | None = None, cwd: Path | None = None) -> Settings:
     """Settings from the process environment, falling back to ./.env."""
-    env = {**read_dotenv((cwd or Path.cwd()) / ".env"), **(environ or os.environ)}
+    given = os.environ if environ is None else environ  # {} is an empty environment
+    env = {**read_dotenv((cwd or Path.cwd()) / ".env"), **given}
     admin_raw = env.get("ADMIN_IDS", "")
     try:
         admins = frozenset(int(x) for x in re.split(r"[,\s]+", admin_raw) if x)
