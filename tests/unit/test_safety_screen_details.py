@@ -1,0 +1,39 @@
+"""Details of the red-flag screen a mutation run found untested: typos are corrected towards the
+rules' words and the context words alike, and `mentioned` names a flag in full, whatever its
+context, but never across a clause break."""
+
+from __future__ import annotations
+
+from bot.core.answering import Answerer
+
+
+def test_a_typo_in_a_red_flags_words_still_alarms(answerer: Answerer) -> None:
+    screen = answerer.verdict("sudden numbnes in my sadle area").screen
+    assert [f.rule_id for f in screen.flags] == ["saddle-numbness"]
+
+
+def test_a_typo_in_a_word_naming_someone_else_keeps_the_screen_quiet(answerer: Answerer) -> None:
+    assert answerer.verdict("my colleague has numbness in the saddle area").screen.flags == ()
+    assert answerer.verdict("my colleage has numbness in the saddle area").screen.flags == ()
+
+
+def test_mentioned_names_the_same_flags_as_the_screen_for_a_current_sign(
+    answerer: Answerer,
+) -> None:
+    for text in ("I can't feel my bum when I wipe", "I have lost control of my bladder"):
+        flags = answerer.verdict(text).screen.flags
+        assert flags, text
+        assert answerer.safety.mentioned(text) == flags
+
+
+def test_mentioned_names_a_sign_whatever_its_context(answerer: Answerer) -> None:
+    text = "I have never had numbness in the saddle area"
+    assert answerer.verdict(text).screen.flags == ()
+    [flag] = answerer.safety.mentioned(text)
+    assert (flag.rule_id, flag.flag, flag.tier) == ("saddle-numbness", "saddle", "emergency")
+    assert flag.label
+
+
+def test_mentioned_never_joins_words_across_a_clause_break(answerer: Answerer) -> None:
+    assert answerer.safety.mentioned("I can't pee")
+    assert answerer.safety.mentioned("I can't, pee") == ()
