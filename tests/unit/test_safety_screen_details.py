@@ -37,3 +37,23 @@ def test_mentioned_names_a_sign_whatever_its_context(answerer: Answerer) -> None
 def test_mentioned_never_joins_words_across_a_clause_break(answerer: Answerer) -> None:
     assert answerer.safety.mentioned("I can't pee")
     assert answerer.safety.mentioned("I can't, pee") == ()
+
+
+def test_the_screen_never_joins_words_across_a_clause_break(answerer: Answerer) -> None:
+    assert answerer.verdict("I can not pee").screen.urgent
+    assert not answerer.verdict("I can not, pee").screen.urgent
+
+
+def test_a_sentence_scoped_sign_needs_its_words_in_one_sentence(answerer: Answerer) -> None:
+    assert answerer.verdict("my saddle area is numb").screen.urgent
+    assert not answerer.verdict("my leg is numb. My saddle area hurts").screen.urgent
+    assert not answerer.verdict("my saddle area hurts. my leg is numb").screen.urgent
+
+
+def test_a_clause_scoped_sign_needs_its_words_in_one_clause(answerer: Answerer) -> None:
+    assert answerer.verdict("my foot drags when I walk").screen.urgent
+    assert not answerer.verdict("my foot is fine, but the rug drags").screen.urgent
+    assert not answerer.verdict("my ankle hurts, then the door catches").screen.urgent
+    assert not answerer.verdict("I have a sore toe, my bag drags").screen.urgent
+    assert answerer.verdict("my chest is tight").screen.urgent
+    assert not answerer.verdict("my chest is fine, my back is tight").screen.urgent
