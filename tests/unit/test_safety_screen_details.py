@@ -5,6 +5,8 @@ context, but never across a clause break."""
 from __future__ import annotations
 
 from bot.core.answering import Answerer
+from bot.core.knowledge import KnowledgeBase
+from bot.core.safety import Flag
 
 
 def test_a_typo_in_a_red_flags_words_still_alarms(answerer: Answerer) -> None:
@@ -57,3 +59,12 @@ def test_a_clause_scoped_sign_needs_its_words_in_one_clause(answerer: Answerer) 
     assert not answerer.verdict("I have a sore toe, my bag drags").screen.urgent
     assert answerer.verdict("my chest is tight").screen.urgent
     assert not answerer.verdict("my chest is fine, my back is tight").screen.urgent
+
+
+def test_a_flag_carries_its_rules_id_flag_tier_and_label(
+    answerer: Answerer, kb: KnowledgeBase
+) -> None:
+    rule = next(r for r in kb.safety_rules if r.id == "saddle-numbness")
+    [flag] = answerer.verdict("my saddle area is numb").screen.flags
+    assert flag == Flag(rule.id, rule.flag, rule.tier, rule.label)
+    assert (flag.flag, flag.tier) == ("saddle", "emergency") and flag.label
