@@ -68,3 +68,35 @@ def test_a_flag_carries_its_rules_id_flag_tier_and_label(
     [flag] = answerer.verdict("my saddle area is numb").screen.flags
     assert flag == Flag(rule.id, rule.flag, rule.tier, rule.label)
     assert (flag.flag, flag.tier) == ("saddle", "emergency") and flag.label
+
+
+def test_asking_about_a_flag_is_noted_as_asked_without_an_alarm(answerer: Answerer) -> None:
+    for text in (
+        "what does numbness in the saddle area mean?",
+        "is numbness in the saddle area serious?",
+    ):
+        screen = answerer.verdict(text).screen
+        assert (screen.urgent, screen.asked) == (False, True), text
+    for text in (
+        "I have never had numbness in the saddle area",
+        "my colleague has numbness in the saddle area",
+        "is walking good for my back?",
+    ):
+        assert not answerer.verdict(text).screen.asked, text
+
+
+def test_a_denied_unless_phrase_does_not_discount_the_sign(answerer: Answerer) -> None:
+    assert not answerer.verdict("my saddle area is numb after a long bike ride").screen.urgent
+    assert answerer.verdict(
+        "my saddle area is numb and it is not after a long bike ride"
+    ).screen.urgent
+
+
+def test_an_unless_phrase_after_a_denied_one_still_discounts_the_sign(answerer: Answerer) -> None:
+    text = "my saddle area is not cold, it went numb after a long bike ride"
+    assert not answerer.verdict(text).screen.urgent
+
+
+def test_a_denied_sign_before_a_current_one_does_not_hide_it(answerer: Answerer) -> None:
+    text = "I never had numbness in my saddle area before, but now I can not pee"
+    assert [f.rule_id for f in answerer.verdict(text).screen.flags] == ["bladder-bowel"]
