@@ -100,3 +100,15 @@ def test_an_unless_phrase_after_a_denied_one_still_discounts_the_sign(answerer: 
 def test_a_denied_sign_before_a_current_one_does_not_hide_it(answerer: Answerer) -> None:
     text = "I never had numbness in my saddle area before, but now I can not pee"
     assert [f.rule_id for f in answerer.verdict(text).screen.flags] == ["bladder-bowel"]
+
+
+def test_an_age_in_digits_or_in_words_counts(answerer: Answerer) -> None:
+    def rules(age: str) -> list[str]:
+        text = f"I am {age} and have new back pain for the first time"
+        return [f.rule_id for f in answerer.verdict(text).screen.flags]
+
+    for age in ("55", "seventy", "fifty five"):
+        assert rules(age) == ["new-pain-older"], age
+    for age in ("16", "sixteen"):
+        assert rules(age) == ["new-pain-younger"], age
+    assert rules("35") == []
