@@ -112,3 +112,15 @@ def test_an_age_in_digits_or_in_words_counts(answerer: Answerer) -> None:
     for age in ("16", "sixteen"):
         assert rules(age) == ["new-pain-younger"], age
     assert rules("35") == []
+
+
+def test_an_age_named_by_its_first_word_counts(answerer: Answerer) -> None:
+    text = "aged 70 with new back pain for the first time"
+    assert [f.rule_id for f in answerer.verdict(text).screen.flags] == ["new-pain-older"]
+    text = "I am 101 and have new back pain for the first time"
+    assert [f.rule_id for f in answerer.verdict(text).screen.flags] == ["new-pain-older"]
+
+
+def test_could_not_and_unable_to_read_as_can_not(answerer: Answerer) -> None:
+    for text in ("I was unable to pee this morning", "I could not pee this morning"):
+        assert [f.rule_id for f in answerer.verdict(text).screen.flags] == ["bladder-bowel"], text
