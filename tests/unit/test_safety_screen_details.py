@@ -124,3 +124,23 @@ def test_an_age_named_by_its_first_word_counts(answerer: Answerer) -> None:
 def test_could_not_and_unable_to_read_as_can_not(answerer: Answerer) -> None:
     for text in ("I was unable to pee this morning", "I could not pee this morning"):
         assert [f.rule_id for f in answerer.verdict(text).screen.flags] == ["bladder-bowel"], text
+
+
+def test_the_age_limits_are_50_and_from_10_to_19(answerer: Answerer) -> None:
+    def rules(age: str) -> list[str]:
+        text = f"I am {age} and have new back pain for the first time"
+        return [f.rule_id for f in answerer.verdict(text).screen.flags]
+
+    assert rules("50") == ["new-pain-older"]
+    assert rules("49") == []
+    assert rules("10") == rules("19") == ["new-pain-younger"]
+    assert rules("9") == rules("20") == []
+
+
+def test_a_number_opening_the_message_before_a_comma_is_an_age(answerer: Answerer) -> None:
+    def rules(text: str) -> list[str]:
+        return [f.rule_id for f in answerer.verdict(text).screen.flags]
+
+    assert rules("58, new back pain for the first time") == ["new-pain-older"]
+    assert rules("58 new back pain for the first time") == []
+    assert rules("new back pain for the first time, 58") == []
