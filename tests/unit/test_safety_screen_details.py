@@ -144,3 +144,11 @@ def test_a_number_opening_the_message_before_a_comma_is_an_age(answerer: Answere
     assert rules("58, new back pain for the first time") == ["new-pain-older"]
     assert rules("58 new back pain for the first time") == []
     assert rules("new back pain for the first time, 58") == []
+
+
+def test_an_age_named_by_the_last_word_counts(answerer: Answerer) -> None:
+    def rules(text: str) -> list[str]:
+        return [f.rule_id for f in answerer.verdict(text).screen.flags]
+
+    assert rules("new back pain for the first time at 58 years") == ["new-pain-older"]
+    assert rules("new back pain for the first time at 58") == []
