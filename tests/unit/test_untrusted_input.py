@@ -48,3 +48,23 @@ async def test_a_message_is_read_only_up_to_its_cap(chat: Chat, store: Store) ->
     assert "fb:1:" + KNOWN_ENTRY not in all_data(replies)
     assert "psoas" not in joined(replies).lower()
     assert MAX_TEXT <= 10_000  # Telegram's own limit is 4096: the cap only meets forged input
+
+
+def test_callback_data_up_to_64_bytes_parses_and_longer_data_does_not() -> None:
+    longest = "kb:" + "a" * (cb.MAX_BYTES - 3)
+    assert cb.parse(longest) == cb.ShowEntry("a" * (cb.MAX_BYTES - 3))
+    assert cb.parse(longest + "a") is None
+
+
+@pytest.mark.parametrize(
+    "data",
+    ["rs:Bad Id", "rs:bad_id:start", "pn:done", "rt:5", "pn:x", "pn:11", "pn:-1", "rt:jump"],
+)
+def test_routine_and_pain_data_of_the_wrong_shape_parses_to_nothing(data: str) -> None:
+    assert cb.parse(data) is None
+
+
+def test_a_pain_score_from_0_to_10_parses() -> None:
+    assert cb.parse("pn:0") == cb.PainScore(0)
+    assert cb.parse("pn:10") == cb.PainScore(10)
+    assert cb.parse("rs:beginner:start") == cb.StartRoutine("beginner", "start")
