@@ -68,3 +68,12 @@ def test_a_pain_score_from_0_to_10_parses() -> None:
     assert cb.parse("pn:0") == cb.PainScore(0)
     assert cb.parse("pn:10") == cb.PainScore(10)
     assert cb.parse("rs:beginner:start") == cb.StartRoutine("beginner", "start")
+
+
+def test_the_forget_answers_encode_and_parse_back() -> None:
+    assert cb.encode(cb.ForgetAnswer(True)) == "fg:yes"
+    assert cb.encode(cb.ForgetAnswer(True, "Xq3")) == "fg:yes:Xq3"
+    assert cb.encode(cb.ForgetAnswer(False)) == "fg:no"
+    assert cb.parse("fg:no") == cb.ForgetAnswer(False)
+    assert cb.parse("fg:yes") == cb.ForgetAnswer(True, None)
+    assert cb.parse("fg:yes:Xq3") == cb.ForgetAnswer(True, "Xq3")
