@@ -77,3 +77,10 @@ def test_the_forget_answers_encode_and_parse_back() -> None:
     assert cb.parse("fg:no") == cb.ForgetAnswer(False)
     assert cb.parse("fg:yes") == cb.ForgetAnswer(True, None)
     assert cb.parse("fg:yes:Xq3") == cb.ForgetAnswer(True, "Xq3")
+
+
+def test_encoding_refuses_data_over_64_bytes_naming_its_start() -> None:
+    assert len(cb.encode(cb.ShowEntry("a" * (cb.MAX_BYTES - 3)))) == cb.MAX_BYTES
+    with pytest.raises(ValueError) as caught:
+        cb.encode(cb.ShowEntry("b" * (cb.MAX_BYTES - 2)))
+    assert str(caught.value) == "callback data longer than 64 bytes: kb:" + "b" * 17 + "..."
