@@ -56,3 +56,31 @@ def test_a_score_exactly_at_the_clarify_limit_is_not_a_weak_match() -> None:
     match = decide([scored("a", LIMITS.clarify), scored("b", LIMITS.clarify - 1)], LIMITS, None)
     assert match.reason != "weak match"
     assert match.kind == "clarify"
+
+
+def test_an_answer_and_a_clarify_say_why() -> None:
+    clear = decide([scored("a", 80), scored("b", 60)], LIMITS, None)
+    assert clear == Match(
+        "answer", "a", 80, (Candidate("a", 80), Candidate("b", 60)), "clear match"
+    )
+    margin = decide([scored("a", 36), scored("b", 20)], LIMITS, None)
+    assert margin == Match(
+        "answer", "a", 36, (Candidate("a", 36), Candidate("b", 20)), "clear margin"
+    )
+    close = decide([scored("a", 40), scored("b", 38)], LIMITS, None)
+    assert close == Match(
+        "clarify", None, 40, (Candidate("a", 40), Candidate("b", 38)), "close call"
+    )
+
+
+def test_each_limit_reached_exactly_counts_as_reached() -> None:
+    at_answer = [scored("a", LIMITS.answer), scored("b", LIMITS.answer - LIMITS.margin)]
+    assert decide(at_answer, LIMITS, None).reason == "clear match"
+    at_evidence = [scored("a", 40, coverage=LIMITS.evidence), scored("b", 39)]
+    assert decide(at_evidence, LIMITS, None).reason == "close call"
+    at_margin = [scored("a", 36), scored("b", 30)]  # 36 = 1.2 * 30
+    assert decide(at_margin, LIMITS, None).reason == "clear margin"
+    top = LIMITS.clarify + LIMITS.candidate_gap
+    ranked = [scored("a", top), scored("b", top - 1), scored("c", LIMITS.clarify)]
+    match = decide(ranked, LIMITS, None)
+    assert [c.entry_id for c in match.candidates] == ["a", "b", "c"]
