@@ -180,9 +180,7 @@ def test_routine_problems_carry_the_file_and_entry(kb_dir: Path) -> None:
 def test_the_bundled_knowledge_base_has_every_required_topic() -> None:
     kb = load_knowledge()
     required_file = Path(__file__).resolve().parents[2] / "bot" / "required_topics.txt"
-    required = [
-        line for line in required_file.read_text().splitlines() if line and line[0] != "#"
-    ]
+    required = [line for line in required_file.read_text().splitlines() if line and line[0] != "#"]
     assert len(required) == 70
     assert not [i for i in required if i not in kb.entries]
     for entry in kb.entries.values():
@@ -231,3 +229,19 @@ def test_an_unknown_context_kind_and_a_duplicate_rule_are_reported(kb_dir: Path)
     problems = _edit_safety(kb_dir, change)
     assert "safety.yaml: context.before: unknown kind 'sideways'" in problems
     assert "safety.yaml: rules: rule ids must be unique" in problems
+
+
+@pytest.mark.parametrize(
+    ("text", "problem"),
+    [
+        (None, "sources.yaml: -: is missing"),
+        ("- a list\n", "sources.yaml: -: must have a mapping 'sources' of code: citation"),
+        ("sources:\n  A1: ''\n", "sources.yaml: A1: a source needs a code and a citation text"),
+    ],
+)
+def test_sources_file_problems_are_reported(kb_dir: Path, text: str | None, problem: str) -> None:
+    if text is None:
+        (kb_dir / "sources.yaml").unlink()
+    else:
+        (kb_dir / "sources.yaml").write_text(text, encoding="utf-8")
+    assert problem in _problems(kb_dir)
