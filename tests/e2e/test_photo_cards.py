@@ -5,6 +5,7 @@ reused; a step without a picture stays a text card; "More" shows the whole card.
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 from collections.abc import Callable
 from typing import Any
 
@@ -13,6 +14,7 @@ import pytest
 from bot.config import Settings
 from bot.core.knowledge import KnowledgeBase
 from bot.dialogue import messages as msg
+from bot.store.sqlite import SqliteStore
 from tests.e2e.checks import assert_card_matches_store
 from tests.e2e.harness import AnyApplication, Chat, StartApp, button
 from tests.e2e.test_routine_buttons import start_gentle
@@ -110,3 +112,53 @@ async def test_a_500_on_the_photo_card_is_retried_and_the_step_is_shown(
     assert statuses == [500, 200]
     assert "Step 2 of 3" in (fake.message(alice.id, card).rendered_text or "")
     assert_card_matches_store(fake, alice.id, alice.id, settings.db_path, kb)
+
+
+async def test_a_file_id_telegram_does_not_know_is_replaced_by_an_upload(
+    start_app: StartApp,
+    fake: FakeBotApi,
+    kb: KnowledgeBase,
+    settings: Settings,
+    alice: FakeUser,
+    chat: Callable[..., Chat],
+) -> None:
+    name = kb.step_picture("gentle-start", kb.routines["gentle-start"].steps[0].id, None)
+    assert name is not None
+    fingerprint = hashlib.sha256(kb.pictures[name].read_bytes()).hexdigest()[:16]
+    store = SqliteStore(settings.db_path)
+    await store.open()
+    try:
+        await store.save_picture_file_id(name, fingerprint, "NO-SUCH-FILE")
+    finally:
+        await store.close()
+
+    async with start_app():
+        card = await start_gentle(chat(alice))
+    media = [media_of(c) for c in fake.calls_to("editMessageMedia")]
+    assert media[0] == "NO-SUCH-FILE" and str(media[1]).startswith("attach://")
+    assert fake.message(alice.id, card).kind == "photo"
+    store = SqliteStore(settings.db_path)
+    await store.open()
+    try:
+        kept = await store.picture_file_id(name, fingerprint)
+    finally:
+        await store.close()
+    assert kept == fake.message(alice.id, card).file_id  # the new upload's file_id is kept
+
+
+async def test_after_a_restart_a_text_phase_on_a_photo_card_goes_to_its_caption(
+    start_app: StartApp,
+    fake: FakeBotApi,
+    alice: FakeUser,
+    chat: Callable[..., Chat],
+) -> None:
+    alices = chat(alice)
+    async with start_app():
+        card = await start_gentle(alices)
+    async with start_app():  # a new process: it does not know the card is a photo
+        asked = await alices.tap(card, msg.HURTS_LABEL)
+    assert "What happened?" in (asked.message.rendered_text or "")
+    assert asked.message.kind == "photo" and asked.new == []
+    tried = fake.calls_to("editMessageText")
+    assert tried and not tried[-1].ok  # Telegram says a photo has no text ...
+    assert fake.calls_to("editMessageCaption")[-1].ok  # ... so the caption is edited
