@@ -7,8 +7,10 @@ from __future__ import annotations
 import pytest
 
 from bot.core.answering import Answerer
-from bot.core.context import split_words
+from bot.core.context import ContextLexicon, split_words
+from bot.core.knowledge import SafetyRule, SafetyTier
 from bot.core.phrases import PhraseIndex
+from bot.core.safety import SafetyScreen
 
 # (the writer's own current symptom, the same symptom in a context that must not alarm)
 PAIRS = [
@@ -136,3 +138,21 @@ def test_everyday_questions_found_by_the_answers_work_stay_quiet(
     answerer: Answerer, text: str
 ) -> None:
     assert not answerer.verdict(text).screen.urgent, text
+
+
+def test_a_phrase_two_rules_share_counts_for_the_rule_that_keeps_its_context() -> None:
+    """One phrase, two rules: a past mention cancels it for one rule and not for the other,
+    which still fires (the first rule's verdict must not stop the second being read)."""
+    lexicon = ContextLexicon(
+        before={}, after={"historical": ("years ago",)}, pseudo=(), terminate=(), self_words=()
+    )
+    tier = SafetyTier("same-day", "Today", "See a doctor today.", ())
+    rules = [
+        SafetyRule("now-only", "x", "same-day", "now", (("cancer",),)),
+        SafetyRule(
+            "history", "y", "same-day", "ever", (("cancer",),), keeps=frozenset({"historical"})
+        ),
+    ]
+    screen = SafetyScreen(rules, {"same-day": tier}, lexicon)
+    assert [f.rule_id for f in screen.screen("I had cancer years ago").flags] == ["history"]
+    assert {f.rule_id for f in screen.screen("I have cancer").flags} == {"now-only", "history"}
