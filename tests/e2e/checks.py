@@ -6,12 +6,15 @@ from __future__ import annotations
 
 import logging
 import sqlite3
-from collections.abc import Iterable
+from collections.abc import AsyncIterator, Iterable
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 from bot.core import routine as rt
 from bot.core.knowledge import KnowledgeBase
 from bot.dialogue.routine_cards import Session, session_card, step_picture
+from bot.store import UserTx
+from bot.store.sqlite import SqliteStore
 from tests.e2e.harness import shown
 from tests.fakes import Call, FakeBotApi, StoredMessage
 
@@ -93,9 +96,7 @@ def assert_card_matches_store(
     assert card is not None, f"a routine is saved ({state.phase}) but the user saw no card"
     session = Session(kb.routines[state.routine_id], state, user_id)
     pictured = step_picture(kb, session) is not None
-    text, rows = session_card(
-        kb, session, rt.Notice.NEXT_STEP, None, None, "", pictured=pictured
-    )
+    text, rows = session_card(kb, session, rt.Notice.NEXT_STEP, None, None, "", pictured=pictured)
     seen_labels = [b["text"] for b in card.buttons]
     expected = (_header(shown(text)), _labels([b.label for b in row] for row in rows))
     assert (_header(card.rendered_text or ""), seen_labels) == expected, (
@@ -123,3 +124,17 @@ def assert_no_secret_logged(records: Iterable[logging.LogRecord], *secrets: str)
         for secret in secrets:
             if secret:
                 assert secret not in text, f"a secret in a log line of {record.name}"
+
+
+class BrokenFor(SqliteStore):
+    """A store with a bug that bites every action of `broken_user` (a bug in the bot's own
+    code), once it is set."""
+
+    broken_user = 0
+
+    @asynccontextmanager
+    async def user_action(self, user_id: int) -> AsyncIterator[UserTx]:
+        if user_id == self.broken_user:
+            raise RuntimeError("a bug in the bot's own code")
+        async with super().user_action(user_id) as tx:
+            yield tx

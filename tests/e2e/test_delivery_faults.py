@@ -9,8 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import logging
-from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager
+from collections.abc import Callable
 
 import pytest
 
@@ -20,9 +19,7 @@ from bot.config import Settings
 from bot.core.knowledge import KnowledgeBase
 from bot.core.loader import load_knowledge
 from bot.dialogue import messages as msg
-from bot.store import UserTx
-from bot.store.sqlite import SqliteStore
-from tests.e2e.checks import assert_card_matches_store, saved_state, served_during
+from tests.e2e.checks import BrokenFor, assert_card_matches_store, saved_state, served_during
 from tests.e2e.harness import AnyApplication, Chat, StartApp, button, shown, texts
 from tests.e2e.test_routine_buttons import start_gentle
 from tests.fakes import Call, FakeBotApi, FakeUser
@@ -278,19 +275,6 @@ async def test_flood_control_in_several_chats_at_once_pauses_every_chat(
     assert_no_apology(fake, *(u.id for u in (*flooded, dave)))
 
 
-class _BrokenFor(SqliteStore):
-    """A store with a bug that bites one user's every action."""
-
-    broken_user = 0
-
-    @asynccontextmanager
-    async def user_action(self, user_id: int) -> AsyncIterator[UserTx]:
-        if user_id == self.broken_user:
-            raise RuntimeError("a bug in the bot's own code")
-        async with super().user_action(user_id) as tx:
-            yield tx
-
-
 async def test_the_apology_is_sent_when_the_bots_own_code_fails(
     start_app: StartApp,
     fake: FakeBotApi,
@@ -300,7 +284,7 @@ async def test_the_apology_is_sent_when_the_bots_own_code_fails(
     chat: Callable[..., Chat],
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    store = _BrokenFor(settings.db_path)
+    store = BrokenFor(settings.db_path)
     store.broken_user = alice.id
     async with start_app(store=store):
         said = await chat(alice).say("/start")

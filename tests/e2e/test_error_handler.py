@@ -5,30 +5,15 @@ and the next press of a healthy user is served as usual."""
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager
+from collections.abc import Callable
 
 import pytest
 
 from bot.config import Settings
 from bot.dialogue import messages as msg
-from bot.store import UserTx
-from bot.store.sqlite import SqliteStore
+from tests.e2e.checks import BrokenFor
 from tests.e2e.harness import Chat, StartApp, shown, texts
 from tests.fakes import FakeBotApi, FakeUser
-
-
-class _BreaksLater(SqliteStore):
-    """A store that, once told, fails every action of one user (a bug in the bot's code)."""
-
-    broken_user = 0
-
-    @asynccontextmanager
-    async def user_action(self, user_id: int) -> AsyncIterator[UserTx]:
-        if user_id == self.broken_user:
-            raise RuntimeError("a bug in the bot's own code")
-        async with super().user_action(user_id) as tx:
-            yield tx
 
 
 async def test_a_press_the_bot_fails_on_gets_the_apology_and_stops_spinning(
@@ -40,7 +25,7 @@ async def test_a_press_the_bot_fails_on_gets_the_apology_and_stops_spinning(
     chat: Callable[..., Chat],
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    store = _BreaksLater(settings.db_path)
+    store = BrokenFor(settings.db_path)
     async with start_app(store=store):
         menu = (await chat(alice).say("/start"))[-1]
         bob_menu = (await chat(bob).say("/start"))[-1]
