@@ -655,7 +655,7 @@ WALK: list[tuple[str, Callable[[Raw], Raw], list[tuple[str, str]]]] = [
 
 def _cases(
     table: list[tuple[str, Callable[[Raw], Raw], list[tuple[str, str]]]],
-) -> Any:
+) -> pytest.MarkDecorator:
     return pytest.mark.parametrize(
         ("change", "expected"), [c[1:] for c in table], ids=[c[0] for c in table]
     )
