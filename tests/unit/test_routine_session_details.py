@@ -250,3 +250,16 @@ def test_pausing_the_timer_clears_it_and_resuming_returns_to_the_step() -> None:
     resumed = transition(ROUTINE, t.state, Resume(), T0)
     assert resumed.state == at_step(1)
     assert (resumed.notice, resumed.effects) == (Notice.RESUMED, ())
+
+
+def test_a_restored_timer_on_a_step_that_is_gone_is_due_at_once() -> None:
+    gone = replace(at_step(1), phase=Phase.TIMER, step_index=5, timer_step=5, timer_ends_at=T0)
+    assert pending_timer(ROUTINE, gone, datetime(2025, 3, 3, 9, 0)) == ScheduleTimer(0, 5)
+
+
+def test_skipping_a_stopped_step_that_was_done_before_moves_it_to_skipped() -> None:
+    # done at step 1, back to it, it hurts: skipping it now counts it as skipped only
+    state = replace(at_step(1), done=(0, 1), phase=Phase.HURT_STOP)
+    t = transition(ROUTINE, state, Skip(), T0)
+    assert (t.state.done, t.state.skipped, t.state.step_index) == ((0,), (1,), 2)
+    assert (t.state.phase, t.notice) == (Phase.STEP, Notice.SKIPPED)

@@ -169,6 +169,14 @@ def test_consistent_states_pass(state: SessionState) -> None:
             ),
         ),
         (at(skipped=(0,)), ("a step is both done and skipped",)),
+        (
+            at(done=(0, 0), skipped=(0,)),
+            ("done must be sorted, distinct step indices",),
+        ),
+        (
+            at(paused_phase=Phase.SAFETY_CHECK),
+            ("paused_phase is set exactly when paused",),
+        ),
         (at(walk_minutes=10), ("walk_minutes set for an exercise routine",)),
         (at(ended_early=1), ("ended_early is not a bool",)),
         (at(ended_early=True), ("ended_early before the end",)),
@@ -284,6 +292,7 @@ def test_the_easier_variant_wins_over_the_harder_level() -> None:
     view = step_view(ROUTINE, state)
     assert view is not None
     assert (view.variant, view.name, view.dose) == ("easier", "Easier b", Dose(reps=2))
+    assert (view.how, view.mistake, view.step_id) == ("Do less.", "Rushing.", "b")
     assert view.easier is None and view.harder is None
     assert view.timer_seconds is None
     other = step_view(ROUTINE, state, 0)
@@ -298,7 +307,10 @@ def test_a_walk_is_as_long_as_todays_minutes() -> None:
     assert view.timer_seconds == 1500
     # the same step in an exercise routine keeps its own length
     exercise = replace(WALK, kind="exercise")
-    view = step_view(exercise, replace(state, walk_minutes=None))
+    view = step_view(exercise, state)
+    assert view is not None and view.dose == Dose(seconds=600)
+    # a walk state without its minutes (not a valid one) still shows the step
+    view = step_view(WALK, replace(state, walk_minutes=None))
     assert view is not None and view.dose == Dose(seconds=600)
     at_later = SessionState(
         "walk",
