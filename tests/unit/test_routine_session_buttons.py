@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import date, timedelta
 
 from bot.core import routine as rt
 from bot.core.answering import Answerer
 from bot.core.knowledge import KnowledgeBase
-from bot.dialogue import Dialogue, Who
+from bot.dialogue import Dialogue, TimerDue, Who
 from bot.dialogue import callbacks as cb
 from bot.dialogue import messages as msg
 from bot.dialogue.context import Ctx
@@ -452,3 +453,60 @@ async def test_an_edited_card_is_the_message_the_button_was_on(chat: Chat) -> No
     assert isinstance(edit, Edit) and edit.message_id == 123 and edit.card
     assert edit.picture is not None
     assert edit.undo is not None and edit.undo.message_id == 123
+
+
+async def save_raw_session(store: Store, raw: str) -> None:
+    async with store.user_action(USER) as tx:
+        await tx.save_active_session(raw)
+
+
+async def test_a_saved_session_that_no_longer_fits_is_lost_and_cleared(
+    chat: Chat, store: Store, kb: KnowledgeBase
+) -> None:
+    await start_beginner(chat)
+    state = await active_state(store, kb)
+    assert state is not None
+    gone = state.to_json().replace('"beginner"', '"retired-routine"')
+    await save_raw_session(store, gone)
+    assert await chat.command("resume") == [Send(msg.session_lost())]
+    async with store.user_action(USER) as tx:
+        assert await tx.get_active_session() is None
+    assert await chat.command("resume") == [Send(msg.no_routine())]
+
+
+async def test_a_button_of_a_lost_session_says_it_is_lost(
+    chat: Chat, store: Store, kb: KnowledgeBase
+) -> None:
+    await start_beginner(chat)
+    state = await active_state(store, kb)
+    assert state is not None
+    await save_raw_session(store, state.to_json().replace('"beginner"', '"retired-routine"'))
+    assert await chat.press(rt_data("done")) == [Toast(""), Send(msg.session_lost())]
+
+
+async def test_a_saved_session_that_has_ended_counts_as_none(
+    chat: Chat, store: Store, kb: KnowledgeBase
+) -> None:
+    await start_beginner(chat)
+    state = await active_state(store, kb)
+    assert state is not None
+    await save_raw_session(store, replace(state, phase=rt.Phase.CANCELLED).to_json())
+    assert await chat.command("resume") == [Send(msg.no_routine())]
+    async with store.user_action(USER) as tx:
+        assert await tx.get_active_session() is None
+
+
+async def test_a_timer_whose_card_is_unknown_sends_a_new_card(
+    chat: Chat, store: Store, kb: KnowledgeBase
+) -> None:
+    await go_to_step(chat, GLUTE_BRIDGE + 1)
+    await chat.press(rt_data("timer"), message_id=31)
+    state = await active_state(store, kb)
+    assert state is not None
+    payload = json.dumps(
+        {"step": GLUTE_BRIDGE, "started": state.started_at.isoformat(), "message": "31"}
+    )
+    replies = await chat.send(TimerDue(chat.who, payload))
+    assert [type(r) for r in replies] == [Send, Send]
+    card = replies[0]
+    assert isinstance(card, Send) and msg.NOTE_TIME_UP in card.text
