@@ -299,3 +299,30 @@ def test_inline_offers_only_entries_above_the_clarify_floor_best_first(
     assert expected
     assert [i.entry_id for i in items] == expected
     assert dialogue.inline("zzqx wibble") == []
+
+
+async def test_each_question_is_logged_with_its_kind_entry_and_score(
+    chat: Chat, kb: KnowledgeBase, answerer: Answerer, store: Store
+) -> None:
+    question, entry = answered_entry(kb, answerer)
+    await chat.text(question)
+    await chat.text(OFF_TOPIC)
+    rows = (await store.export_rows())["question_log"]
+    logged = sorted((r[1], r[2], r[3]) for r in rows)
+    assert logged == sorted(
+        [
+            ("answer", entry.id, answerer.verdict(question).score),
+            ("fallback", None, answerer.verdict(OFF_TOPIC).score),
+        ]
+    )
+
+
+async def test_kept_questions_name_why_they_were_kept_and_the_entry(
+    chat: Chat, kb: KnowledgeBase, answerer: Answerer, store: Store
+) -> None:
+    question, entry = answered_entry(kb, answerer)
+    await chat.text(OFF_TOPIC)
+    await chat.text(question)
+    await chat.press(cb.encode(cb.Feedback(entry.id, False)))
+    kept = sorted((k.text, k.reason, k.entry_id) for k in await store.review_questions())
+    assert kept == sorted([(OFF_TOPIC, "unanswered", None), (question, "not-helpful", entry.id)])
