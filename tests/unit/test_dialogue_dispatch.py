@@ -184,7 +184,9 @@ def test_the_dialogue_exposes_its_knowledge_store_and_clock_and_swaps_knowledge(
     assert dialogue.services.answerer is other
 
 
-@pytest.mark.parametrize(("user", "chat_id", "private"), [(5, 5, 5), (5, -100, 5), (5, 0, 5)])
+@pytest.mark.parametrize(
+    ("user", "chat_id", "private"), [(5, 5, 5), (5, 1, 1), (5, -1, 5), (5, -100, 5), (5, 0, 5)]
+)
 def test_the_private_chat_is_the_users_own_unless_the_chat_is_positive(
     user: int, chat_id: int, private: int
 ) -> None:
