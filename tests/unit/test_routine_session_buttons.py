@@ -510,3 +510,31 @@ async def test_a_timer_whose_card_is_unknown_sends_a_new_card(
     assert [type(r) for r in replies] == [Send, Send]
     card = replies[0]
     assert isinstance(card, Send) and msg.NOTE_TIME_UP in card.text
+
+
+async def test_a_finished_session_is_recorded_with_every_count_and_time(
+    chat: Chat, store: Store, clock: Clock
+) -> None:
+    await start_beginner(chat, pain=6)
+    await chat.press(rt_data("skip"))
+    await chat.press(rt_data("done"))
+    await chat.press(rt_data("skip"))
+    for _ in range(BEGINNER_STEPS - 3):
+        await chat.press(rt_data("done"))
+    clock.advance(minutes=12)
+    await chat.press("pn:2")
+    async with store.user_action(USER) as tx:
+        [session] = await tx.finished_sessions(limit=10)
+    assert session == FinishedSession(
+        user_id=USER,
+        routine_id="beginner",
+        level="weeks-1-2",
+        started_at=START,
+        finished_at=START + timedelta(minutes=12),
+        pain_before=6,
+        pain_after=2,
+        steps_done=BEGINNER_STEPS - 2,
+        steps_skipped=2,
+        completed=True,
+    )
+    assert await store.all_timers() == []
