@@ -326,3 +326,41 @@ async def test_kept_questions_name_why_they_were_kept_and_the_entry(
     await chat.press(cb.encode(cb.Feedback(entry.id, False)))
     kept = sorted((k.text, k.reason, k.entry_id) for k in await store.review_questions())
     assert kept == sorted([(OFF_TOPIC, "unanswered", None), (question, "not-helpful", entry.id)])
+
+
+async def clarified(chat: Chat, answerer: Answerer) -> tuple[str, list[str]]:
+    for question in ("hip flexor exercises", "How long should I sit?", "stretch or rest"):
+        verdict = answerer.verdict(question)
+        if verdict.kind == "clarify":
+            await chat.text(question)
+            return question, [c.entry_id for c in verdict.candidates]
+    pytest.fail("none of the vague questions gets a 'did you mean' any more")
+
+
+async def test_an_entry_that_was_not_offered_is_answered_but_not_kept(
+    chat: Chat, kb: KnowledgeBase, answerer: Answerer, store: Store
+) -> None:
+    question, offered = await clarified(chat, answerer)
+    other = next(e for e in kb.entries.values() if e.id not in offered)
+    replies = await chat.press(cb.encode(cb.ChooseEntry(other.id)), message_id=None)
+    assert replies == [Toast(""), Send(msg.answer(other), full_keyboard(kb, other))]
+    assert await store.review_questions() == []
+    await chat.press(cb.encode(cb.ChooseEntry(offered[0])))
+    kept = [(k.text, k.reason, k.entry_id) for k in await store.review_questions()]
+    assert kept == [(question, "chosen", offered[0])]
+
+
+async def test_a_chosen_entry_remembers_the_question_for_its_feedback(
+    chat: Chat, kb: KnowledgeBase, answerer: Answerer, store: Store
+) -> None:
+    question, offered = await clarified(chat, answerer)
+    await chat.press(cb.encode(cb.ChooseEntry(offered[0])))
+    async with store.user_action(USER) as tx:
+        assert await tx.get_state(f"answered:{offered[0]}") == question
+        assert await tx.get_state(LAST_ANSWER) == f"{offered[0]} {START.isoformat()}"
+
+
+async def test_none_of_these_without_a_question_keeps_nothing(chat: Chat, store: Store) -> None:
+    replies = await chat.press(cb.encode(cb.NoneOfThese()), message_id=None)
+    assert replies == [Toast(""), Send(msg.fallback(), BROWSE)]
+    assert await store.review_questions() == []
