@@ -364,3 +364,46 @@ async def test_none_of_these_without_a_question_keeps_nothing(chat: Chat, store:
     replies = await chat.press(cb.encode(cb.NoneOfThese()), message_id=None)
     assert replies == [Toast(""), Send(msg.fallback(), BROWSE)]
     assert await store.review_questions() == []
+
+
+FLAGGED_QUESTION = "Should I use heat or ice on my back? Also since yesterday both my legs are numb"
+
+
+async def test_a_flagged_question_mid_routine_pauses_it_and_offers_no_way_back(
+    chat: Chat, kb: KnowledgeBase, store: Store
+) -> None:
+    await go_to_step(chat, 2)
+    replies = await chat.text(FLAGGED_QUESTION)
+    entry = kb.entries["heat-or-ice"]
+    assert replies == [
+        Send(msg.urgent(kb.tiers["emergency"])),
+        Send(msg.routine_paused_for_safety()),
+        Send(msg.answer(entry), full_keyboard(kb, entry)),
+    ]
+    state = await active_state(store, kb)
+    assert state is not None and state.phase == rt.Phase.PAUSED
+
+
+async def test_a_flagged_question_without_a_routine_gets_the_alarm_then_the_answer(
+    chat: Chat, kb: KnowledgeBase
+) -> None:
+    replies = await chat.text(FLAGGED_QUESTION)
+    entry = kb.entries["heat-or-ice"]
+    assert replies == [
+        Send(msg.urgent(kb.tiers["emergency"])),
+        Send(msg.answer(entry), full_keyboard(kb, entry)),
+    ]
+
+
+async def test_a_red_flag_in_reply_to_it_hurts_pauses_and_asks_nothing_more(
+    chat: Chat, kb: KnowledgeBase, store: Store
+) -> None:
+    await go_to_step(chat, 2)
+    await chat.press(rt_data("hurt"))
+    replies = await chat.text("both my legs are numb since yesterday")
+    assert replies == [
+        Send(msg.urgent(kb.tiers["emergency"])),
+        Send(msg.routine_paused_for_safety()),
+    ]
+    state = await active_state(store, kb)
+    assert state is not None and state.phase == rt.Phase.PAUSED
