@@ -538,3 +538,17 @@ async def test_a_finished_session_is_recorded_with_every_count_and_time(
         completed=True,
     )
     assert await store.all_timers() == []
+
+
+async def test_a_start_from_a_button_edits_that_message_and_can_be_taken_back_there(
+    chat: Chat, store: Store
+) -> None:
+    seen = (START - timedelta(days=1)).isoformat()
+    async with store.user_action(USER) as tx:
+        await tx.set_state(CHECKLIST_SEEN, seen)
+    replies = await chat.press(cb.encode(cb.StartRoutine("desk-break")), message_id=21)
+    [card] = only(replies, Edit)
+    assert isinstance(card, Edit) and card.message_id == 21 and card.card
+    assert card.undo is not None and card.undo.message_id == 21
+    async with store.user_action(USER) as tx:
+        assert await tx.get_state(CHECKLIST_SEEN) == seen  # the short list: not noted again
