@@ -148,8 +148,10 @@ async def test_a_reminder_is_due_from_its_minute_for_one_hour(
     assert await chat.reminders() == []
     clock.now = datetime(2025, 1, 15, 7, 59, 59, tzinfo=UTC)
     assert await chat.reminders() == [(Who(USER, USER), [nudge])]
+    clock.now = datetime(2025, 1, 16, 7, 0, tzinfo=UTC)  # the next day, on the minute
+    assert await chat.reminders() == [(Who(USER, USER), [nudge])]
     [reminder] = await store.all_reminders()
-    assert reminder.last_sent_on == date(2025, 1, 15)
+    assert reminder.last_sent_on == date(2025, 1, 16)
 
 
 async def test_a_reminder_already_sent_today_is_not_sent_again(

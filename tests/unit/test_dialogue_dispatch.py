@@ -14,7 +14,15 @@ from bot.core.knowledge import KnowledgeBase
 from bot.dialogue import ButtonIn, CommandIn, Dialogue, OtherIn, TextIn, Who
 from bot.dialogue import callbacks as cb
 from bot.dialogue import messages as msg
-from bot.dialogue.context import Ctx, edit_or_send, kb_buttons, keep_question, menu, zone
+from bot.dialogue.context import (
+    Ctx,
+    edit_or_send,
+    kb_buttons,
+    keep_question,
+    menu,
+    utcnow,
+    zone,
+)
 from bot.dialogue.events import private_chat
 from bot.dialogue.questions import LAST_QUESTION
 from bot.dialogue.replies import Button, Edit, Send, Toast
@@ -236,3 +244,10 @@ def test_the_routines_feature_shares_the_dialogues_services(dialogue: Dialogue) 
     assert isinstance(dialogue.routines, Routines)
     assert dialogue.routines.s is dialogue.services
     assert dialogue.questions.routines is dialogue.routines
+
+
+def test_the_default_clock_is_the_current_time_in_utc() -> None:
+    before = datetime.now(UTC)
+    now = utcnow()
+    assert now.tzinfo is UTC
+    assert before <= now <= datetime.now(UTC)
