@@ -552,3 +552,41 @@ async def test_a_start_from_a_button_edits_that_message_and_can_be_taken_back_th
     assert card.undo is not None and card.undo.message_id == 21
     async with store.user_action(USER) as tx:
         assert await tx.get_state(CHECKLIST_SEEN) == seen  # the short list: not noted again
+
+
+async def test_a_first_start_taken_back_shows_the_whole_checklist_again(
+    chat: Chat, store: Store
+) -> None:
+    replies = await chat.press(cb.encode(cb.StartRoutine("desk-break")))
+    [card] = [r for r in replies if isinstance(r, Send | Edit) and r.card]
+    assert card.undo is not None and card.undo.put_back == ((CHECKLIST_SEEN, None),)
+    await chat.dialogue.undo(chat.who, card.undo)
+    async with store.user_action(USER) as tx:
+        assert await tx.get_state(CHECKLIST_SEEN) is None
+    again = await chat.press(cb.encode(cb.StartRoutine("desk-break")))
+    assert "rt:flag-emergency" in all_data(again)
+
+
+async def test_a_started_timer_taken_back_is_cancelled(
+    chat: Chat, store: Store, kb: KnowledgeBase
+) -> None:
+    await go_to_step(chat, GLUTE_BRIDGE + 1)
+    [card] = only(await chat.press(rt_data("timer")), Edit)
+    assert isinstance(card, Edit) and card.undo is not None
+    assert await chat.dialogue.undo(chat.who, card.undo) == []
+    assert await store.all_timers() == []
+    state = await active_state(store, kb)
+    assert state is not None and state.phase == rt.Phase.STEP
+
+
+async def test_a_timer_set_again_by_an_undo_edits_the_card_the_undo_names(
+    chat: Chat, store: Store
+) -> None:
+    await go_to_step(chat, GLUTE_BRIDGE + 1)
+    await chat.press(rt_data("timer"), message_id=70)
+    [card] = only(await chat.press(rt_data("done"), message_id=71), Edit)
+    assert isinstance(card, Edit) and card.undo is not None
+    [wake] = await chat.dialogue.undo(chat.who, card.undo) or []
+    assert isinstance(wake, WakeAt) and wake.due_at == START + timedelta(seconds=3)
+    [timer] = await store.all_timers()
+    assert json.loads(timer.payload)["message"] == 71
