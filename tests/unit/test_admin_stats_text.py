@@ -85,6 +85,7 @@ def test_rated_entries_are_listed_worst_ratio_first_then_most_votes_then_by_name
             "a-entry": (1, 1),  # 50 % of 2, same: by name
             "many": (2, 2),  # 50 % of 4: more votes first
             "good": (3, 0),  # 100 %
+            "single": (1, 0),  # 100 % of 1: fewer votes, after "good"
             "bad": (0, 3),  # 0 %
         }
     )
@@ -96,6 +97,7 @@ def test_rated_entries_are_listed_worst_ratio_first_then_most_votes_then_by_name
         "a-entry: 50 % of 2",
         "b-entry: 50 % of 2",
         "good: 100 % of 3",
+        "single: 100 % of 1",
     ]
 
 
