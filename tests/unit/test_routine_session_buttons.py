@@ -270,6 +270,10 @@ async def test_the_proposed_level_follows_the_history_of_that_routine_only(
     proposed = rt.propose_level(routine, history, START.date())
     assert proposed != routine.first_level.id
     assert texts_of(replies) == [msg.choose_level(routine, proposed)]
+    first, second = buttons(replies)
+    assert cb.parse(first.data) == cb.StartRoutine("beginner", proposed)
+    assert first.label.startswith("⭐") and not second.label.startswith("⭐")
+    assert cb.parse(second.data) == cb.StartRoutine("beginner", routine.first_level.id)
 
 
 def texts_of(replies: Sequence[Reply]) -> list[str]:
