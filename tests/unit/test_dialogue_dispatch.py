@@ -4,6 +4,7 @@ small helpers every feature shares (private chat, keyboards, time zones)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -251,3 +252,25 @@ def test_the_default_clock_is_the_current_time_in_utc() -> None:
     now = utcnow()
     assert now.tzinfo is UTC
     assert before <= now <= datetime.now(UTC)
+
+
+@pytest.mark.parametrize(
+    ("command", "first_text"),
+    [
+        ("start", lambda kb: msg.greeting("Ann")),
+        ("help", lambda kb: msg.help_text()),
+        ("topics", lambda kb: msg.topics_root()),
+        ("routine", lambda kb: msg.routine_menu(list(kb.routines.values()))),
+        ("resume", lambda kb: msg.no_routine()),
+        ("progress", lambda kb: msg.progress(0, 0, [], None, None)),
+        ("reminder", lambda kb: msg.reminder_usage(None)),
+        ("timezone", lambda kb: msg.timezone_usage("UTC")),
+        ("cancel", lambda kb: msg.cancelled(False)),
+        ("forget", lambda kb: msg.forget_question()),
+    ],
+)
+async def test_each_command_reaches_its_feature(
+    chat: Chat, kb: KnowledgeBase, command: str, first_text: Callable[[KnowledgeBase], str]
+) -> None:
+    [reply] = await chat.command(command)
+    assert isinstance(reply, Send) and reply.text == first_text(kb)
