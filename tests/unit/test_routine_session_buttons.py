@@ -594,3 +594,15 @@ async def test_a_timer_set_again_by_an_undo_edits_the_card_the_undo_names(
     assert isinstance(wake, WakeAt) and wake.due_at == START + timedelta(seconds=3)
     [timer] = await store.all_timers()
     assert json.loads(timer.payload)["message"] == 71
+
+
+async def test_a_step_button_naming_the_session_but_no_step_changes_nothing(
+    chat: Chat, store: Store, kb: KnowledgeBase
+) -> None:
+    await go_to_step(chat, 2)
+    tag, _ = _bound(chat, "rt:done")
+    replies = await chat.press(cb.encode(cb.RoutineButton("done", tag)), message_id=None)
+    assert replies[0] == Toast(msg.stale_button())
+    assert step_of(replies[1:]) == (2, BEGINNER_STEPS)
+    state = await active_state(store, kb)
+    assert state is not None and state.step_index == 1
