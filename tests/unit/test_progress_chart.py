@@ -4,6 +4,7 @@ title, legend, axes and the points of both lines), not from the PNG's pixels."""
 from __future__ import annotations
 
 import math
+import sys
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any, cast
@@ -80,4 +81,11 @@ def test_the_title_counts_the_streak_in_days(drawn: list[Figure], streak: int, t
 
 def test_without_matplotlib_there_is_no_chart(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(chart, "available", lambda: False)
+    assert progress_png([Point(when(15), 4, 2)], 1) is None
+
+
+def test_matplotlib_is_available_only_when_it_imports(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert chart.available()
+    monkeypatch.setitem(sys.modules, "matplotlib", None)  # import now raises ImportError
+    assert not chart.available()
     assert progress_png([Point(when(15), 4, 2)], 1) is None
