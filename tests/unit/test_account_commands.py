@@ -154,6 +154,14 @@ async def test_a_reminder_is_due_from_its_minute_for_one_hour(
     assert reminder.last_sent_on == date(2025, 1, 16)
 
 
+async def test_a_reminder_is_due_from_its_own_minute(chat: Chat, clock: Clock) -> None:
+    await chat.command("reminder", "07:30")
+    clock.now = datetime(2025, 1, 15, 7, 29, tzinfo=UTC)
+    assert await chat.reminders() == []
+    clock.now = datetime(2025, 1, 15, 8, 29, 59, tzinfo=UTC)
+    assert len(await chat.reminders()) == 1
+
+
 async def test_a_reminder_already_sent_today_is_not_sent_again(
     chat: Chat, store: Store, clock: Clock
 ) -> None:

@@ -606,3 +606,21 @@ async def test_a_step_button_naming_the_session_but_no_step_changes_nothing(
     assert step_of(replies[1:]) == (2, BEGINNER_STEPS)
     state = await active_state(store, kb)
     assert state is not None and state.step_index == 1
+
+
+async def test_other_routines_do_not_count_towards_the_walks_minutes(
+    chat: Chat, store: Store, kb: KnowledgeBase
+) -> None:
+    plan = kb.routines["walk"].walk or rt.DEFAULT_WALK_PLAN
+    days = [START.date() - timedelta(days=d) for d in range(1, 20)]
+    async with store.user_action(USER) as tx:
+        for day in days:
+            finished = START - timedelta(days=(START.date() - day).days)
+            await tx.add_finished_session(
+                FinishedSession(USER, "beginner", "weeks-1-2", finished, finished, 3, 2, 7, 0, True)
+            )
+    first = rt.walk_minutes([], START.date(), plan)
+    assert rt.walk_minutes(days, START.date(), plan) != first
+    await chat.press(cb.encode(cb.StartRoutine("walk")))
+    state = await active_state(store, kb)
+    assert state is not None and state.walk_minutes == first
