@@ -624,3 +624,18 @@ async def test_other_routines_do_not_count_towards_the_walks_minutes(
     await chat.press(cb.encode(cb.StartRoutine("walk")))
     state = await active_state(store, kb)
     assert state is not None and state.walk_minutes == first
+
+
+async def test_the_walk_follows_its_own_plan_not_the_default_one(
+    kb: KnowledgeBase, answerer: Answerer, store: Store, clock: Clock
+) -> None:
+    walk = kb.routines["walk"]
+    plan = replace(
+        walk.walk or rt.DEFAULT_WALK_PLAN, start_minutes=rt.DEFAULT_WALK_PLAN.start_minutes + 7
+    )
+    routines = {**kb.routines, "walk": replace(walk, walk=plan)}
+    own = replace(kb, routines=routines)
+    chat = Chat(Dialogue(own, store, answerer, clock=clock), Who(USER, USER))
+    await chat.press(cb.encode(cb.StartRoutine("walk")))
+    state = await active_state(store, own)
+    assert state is not None and state.walk_minutes == plan.start_minutes
