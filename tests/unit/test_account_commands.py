@@ -4,12 +4,14 @@ follows, and what /progress counts."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
 
 from bot.core import routine as rt
+from bot.core.answering import Answerer
 from bot.core.knowledge import KnowledgeBase
 from bot.dialogue import Dialogue, Who
 from bot.dialogue import callbacks as cb
@@ -351,3 +353,20 @@ async def test_progress_without_walks_shows_no_walking_plan(
     [reply], _ = await progress(dialogue, store)
     assert isinstance(reply, Send)
     assert "Walking plan" not in reply.text
+
+
+async def test_progress_reads_the_walk_with_its_own_plan(
+    kb: KnowledgeBase, answerer: Answerer, store: Store, clock: Clock
+) -> None:
+    walk = kb.routines["walk"]
+    default = walk.walk or rt.DEFAULT_WALK_PLAN
+    plan = replace(default, start_minutes=default.start_minutes + 7)
+    own = replace(kb, routines={**kb.routines, "walk": replace(walk, walk=plan)})
+    days = [START.date() - timedelta(days=1)]
+    await add(store, datetime.combine(days[0], START.timetz()), routine_id="walk")
+    minutes = rt.walk_minutes(days, START.date(), plan)
+    assert minutes != rt.walk_minutes(days, START.date(), default)
+    [reply], _ = await progress(Dialogue(own, store, answerer, clock=clock), store)
+    assert isinstance(reply, Send)
+    week = rt.plan_week(days, START.date(), plan)
+    assert f"Walking plan: week {week}, about {minutes} min per walk" in reply.text
