@@ -215,7 +215,9 @@ def test_the_starting_pain_question_has_eleven_scores_in_two_rows(kb: KnowledgeB
 
 def test_it_hurts_asks_for_the_score_or_sharp_pain_or_tingling(kb: KnowledgeBase) -> None:
     session = beginner(kb, rt.Hurts())
-    text, rows = card(kb, session, rt.Notice.HURT_ASKED)
+    text, keyboard = session_card(kb, session, rt.Notice.HURT_ASKED, None, None, "")
+    assert_bound_to(keyboard, session)
+    rows = layout(keyboard)
     assert text == msg.pain_question("hurt")
     scores = [(str(n), str(n)) for n in range(11)]
     assert rows == [
