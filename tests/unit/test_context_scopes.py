@@ -210,6 +210,7 @@ def test_a_phrase_listed_before_and_after_marks_both_ways() -> None:
 
 def test_a_pseudo_trigger_switches_off_the_trigger_inside_it() -> None:
     assert _marked("no doubt my legs are numb", "negated") == []
+    assert _marked("no chills but no doubt my legs are numb", "negated") == ["chills"]
     assert _marked("no doubt, no feeling in my legs", "negated") == ["feeling", "in", "my", "legs"]
 
 
@@ -220,6 +221,8 @@ def test_a_trigger_inside_a_longer_symptom_phrase_opens_no_scope() -> None:
     assert _marked(text, "negated", [(1, 3)]) == ["feeling", "in", "my", "legs"]
     assert _marked("legs no feeling", "negated", [(1, 3)]) == []
     assert _marked("legs no feeling", "negated", [(2, 3)]) == ["feeling"]
+    assert _marked("legs no feeling", "negated", [(0, 2)]) == []
+    assert _marked("legs no feeling", "negated", [(1, 2)]) == ["feeling"]
 
 
 # --- questions ------------------------------------------------------------------------------
@@ -276,3 +279,13 @@ def test_the_trigger_words_are_every_word_of_every_phrase() -> None:
             "from",
         }
     )
+
+
+def test_a_trigger_phrase_matches_only_with_its_words_side_by_side() -> None:
+    assert _marked("my dad has numb legs", "other") == ["has", "numb", "legs"]
+    assert _marked("my old dad has numb legs", "other") == []
+    assert _marked("if i really get numb legs", "hypothetical") == []
+
+
+def test_a_trigger_phrase_does_not_span_a_clause_break() -> None:
+    assert _marked("my, dad has numb legs", "other") == []
