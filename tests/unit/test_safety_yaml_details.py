@@ -283,6 +283,7 @@ def test_every_problem_of_a_rule_is_reported_and_the_rule_dropped(tmp_path: Path
         ({"id": None}, "safety.yaml: rule #1: id None must be lowercase letters, digits and '-'"),
         ({"label": None}, "safety.yaml: r: label is missing"),
         ({"all": []}, "safety.yaml: r: all must be a non-empty list of groups"),
+        ({"flag": 5}, "safety.yaml: r: flag must be text"),
         ({"all": "@numb"}, "safety.yaml: r: all must be a non-empty list of groups"),
     ],
 )
@@ -342,3 +343,7 @@ def test_a_checklist_that_is_not_a_mapping_is_reported(tmp_path: Path) -> None:
         "safety.yaml: checklist: must map emergency and same-day to lists of bullets"
     ]
     assert loaded.checklist == {}
+
+
+def test_a_blank_flag_is_reported(tmp_path: Path) -> None:
+    assert _rule(tmp_path, flag=" ")[1] == ["safety.yaml: r: flag must be text"]
