@@ -13,7 +13,7 @@ LEXICON = ContextLexicon(
     before={
         "negated": ("no", "without"),
         "historical": ("last year",),
-        "hypothetical": ("if i get",),
+        "hypothetical": ("if i get", "suppose"),
         "other": ("my dad",),
         "asking": ("what does",),
     },
@@ -145,6 +145,8 @@ def test_denied_words_are_the_negated_words() -> None:
 
 def test_a_hypothetical_stops_at_its_clause_but_not_after_eight_words() -> None:
     assert _marked("if i get numb legs, i rest", "hypothetical") == ["numb", "legs"]
+    assert _marked("if i get numb, legs", "hypothetical") == ["numb"]
+    assert _marked("legs, suppose numb legs", "hypothetical") == ["numb", "legs"]
     text = "if i get aa bb cc dd ee ff gg hh ii jj. kk"
     assert _marked(text, "hypothetical") == "aa bb cc dd ee ff gg hh ii jj".split()
 
@@ -264,6 +266,7 @@ def test_the_trigger_words_are_every_word_of_every_phrase() -> None:
             "if",
             "i",
             "get",
+            "suppose",
             "my",
             "dad",
             "what",
