@@ -209,8 +209,10 @@ def test_a_base_without_faq_files_says_so(root: Path) -> None:
 def test_the_reserved_files_are_not_read_as_categories(root: Path) -> None:
     _dump(root, "notes.yaml", {"outside_uk": "x"})
     _dump(root, "synonyms.yaml", {"groups": [["a", "b"]]})
-    _dump(root, "scope.yaml", {"domain": ["back"]})
-    assert len(load_knowledge(root).categories) == 1
+    _dump(root, "scope.yaml", {"domain": ["Back"]})
+    kb = load_knowledge(root)
+    assert len(kb.categories) == 1
+    assert kb.scope.domain == ("back",)
 
 
 def test_a_knowledge_error_counts_and_lists_its_problems() -> None:
@@ -411,6 +413,11 @@ def test_an_empty_category_file_is_reported_even_after_other_problems(root: Path
         "sources.yaml: B2: a source needs a code and a citation text",
         "pain.yaml: -: is empty",
     ]
+
+
+def test_an_empty_category_file_is_reported(root: Path) -> None:
+    (root / "pain.yaml").write_text("# nothing yet\n", encoding="utf-8")
+    assert _problems(root) == ["pain.yaml: -: is empty"]
 
 
 def test_an_unreadable_category_file_is_not_also_called_empty(root: Path) -> None:

@@ -347,3 +347,15 @@ def test_a_checklist_that_is_not_a_mapping_is_reported(tmp_path: Path) -> None:
 
 def test_a_blank_flag_is_reported(tmp_path: Path) -> None:
     assert _rule(tmp_path, flag=" ")[1] == ["safety.yaml: r: flag must be text"]
+
+
+def test_invalid_yaml_is_reported_with_its_line(tmp_path: Path) -> None:
+    (tmp_path / "safety.yaml").write_text("tiers: []\nrules: [\n", encoding="utf-8")
+    out = Collector()
+    load_safety(tmp_path, SOURCES, out)
+    problems = [str(p) for p in out.problems]
+    assert len(problems) == 2
+    assert problems[0].startswith("safety.yaml: -: is not valid YAML at line 3: ")
+    assert problems[1] == (
+        "safety.yaml: -: must be a mapping with tiers, context, concepts, rules, checklist"
+    )
