@@ -359,3 +359,16 @@ def test_invalid_yaml_is_reported_with_its_line(tmp_path: Path) -> None:
     assert problems[1] == (
         "safety.yaml: -: must be a mapping with tiers, context, concepts, rules, checklist"
     )
+
+
+@pytest.mark.parametrize("pseudo", [None, "no doubt", []])
+def test_pseudo_triggers_are_optional(tmp_path: Path, pseudo: object) -> None:
+    context = copy.deepcopy(VALID["context"])
+    if pseudo is None:
+        del context["pseudo"]
+    else:
+        context["pseudo"] = pseudo
+    loaded, problems = _load(tmp_path, _with({"context": context}))
+    assert problems == []
+    assert loaded.context.pseudo == ()
+    assert loaded.context.self_words == ("i", "my")
