@@ -511,3 +511,12 @@ def test_note_problems_are_named_by_note(root: Path) -> None:
     ]
     _dump(root, "notes.yaml", ["outside_uk"])
     assert _problems(root) == ["notes.yaml: -: must be a mapping of note name: text"]
+
+
+def test_a_missing_sources_or_small_talk_file_is_reported(root: Path) -> None:
+    (root / "smalltalk.yaml").unlink()
+    assert _problems(root) == ["smalltalk.yaml: -: is missing"]
+    (root / "sources.yaml").unlink()
+    problems = _problems(root)
+    assert problems[0] == "sources.yaml: -: is missing"
+    assert problems[-1] == "smalltalk.yaml: -: is missing"
