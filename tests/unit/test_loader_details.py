@@ -520,3 +520,16 @@ def test_a_missing_sources_or_small_talk_file_is_reported(root: Path) -> None:
     problems = _problems(root)
     assert problems[0] == "sources.yaml: -: is missing"
     assert problems[-1] == "smalltalk.yaml: -: is missing"
+
+
+def test_a_broken_routine_does_not_stop_the_next_from_being_checked(root: Path) -> None:
+    routines = root / "routines"
+    routines.mkdir()
+    (routines / "broken.yaml").write_text("id: broken\ntitle: 3\n", encoding="utf-8")
+    shutil.copy(default_knowledge_dir() / "routines" / "walk.yaml", routines / "walk.yaml")
+    shutil.copy(routines / "walk.yaml", routines / "zz-walk.yaml")
+    _dump(root, "sources.yaml", {"sources": {"A1": "a", "E21": "e", "G6": "g"}})
+    problems = _problems(root)
+    assert problems[0].startswith("routines/broken.yaml: broken")
+    assert all(p.startswith("routines/broken.yaml: ") for p in problems[:-1])
+    assert problems[-1] == "routines/zz-walk.yaml: walk: duplicate routine id"
