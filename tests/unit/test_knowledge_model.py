@@ -147,6 +147,27 @@ def test_invalid_yaml_is_reported_with_its_line_and_problem(tmp_path: Path) -> N
     ]
 
 
+def test_a_yaml_error_names_the_problem_not_its_context(tmp_path: Path) -> None:
+    path = tmp_path / "bad.yaml"
+    path.write_text("a: 1\nb: [1,\nc: 2\n", encoding="utf-8")
+    out = Collector()
+    read_yaml(path, tmp_path, out)
+    assert [str(p) for p in out.problems] == [
+        "bad.yaml: -: is not valid YAML at line 4: expected ',' or ']', but got '<stream end>'"
+    ]
+
+
+def test_a_yaml_error_without_a_position_gives_its_first_line(tmp_path: Path) -> None:
+    path = tmp_path / "bad.yaml"
+    path.write_text("a: \x07\n", encoding="utf-8")
+    out = Collector()
+    assert read_yaml(path, tmp_path, out) is None
+    assert [str(p) for p in out.problems] == [
+        "bad.yaml: -: is not valid YAML: unacceptable character #x0007: special characters are "
+        "not allowed"
+    ]
+
+
 def test_valid_yaml_is_returned_and_adds_no_problem(tmp_path: Path) -> None:
     path = tmp_path / "good.yaml"
     path.write_text("a: [1, two]\n", encoding="utf-8")

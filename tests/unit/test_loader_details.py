@@ -533,3 +533,10 @@ def test_a_broken_routine_does_not_stop_the_next_from_being_checked(root: Path) 
     assert problems[0].startswith("routines/broken.yaml: broken")
     assert all(p.startswith("routines/broken.yaml: ") for p in problems[:-1])
     assert problems[-1] == "routines/zz-walk.yaml: walk: duplicate routine id"
+
+
+def test_a_scope_file_that_is_not_a_mapping_is_reported(root: Path) -> None:
+    _dump(root, "scope.yaml", ["back"])
+    assert _problems(root) == [
+        "scope.yaml: -: must be a mapping: domain, other_body_parts, other_subjects"
+    ]
