@@ -540,3 +540,31 @@ def test_a_scope_file_that_is_not_a_mapping_is_reported(root: Path) -> None:
     assert _problems(root) == [
         "scope.yaml: -: must be a mapping: domain, other_body_parts, other_subjects"
     ]
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "sources.yaml",
+        "smalltalk.yaml",
+        "synonyms.yaml",
+        "notes.yaml",
+        "scope.yaml",
+        "routines/bad.yaml",
+    ],
+)
+def test_invalid_yaml_in_any_file_is_reported_under_that_file(root: Path, name: str) -> None:
+    (root / "routines").mkdir()
+    (root / name).write_text("a: 1\nb: c: d\n", encoding="utf-8")
+    problems = _problems(root)
+    assert (
+        problems[0]
+        == f"{name}: -: is not valid YAML at line 2: mapping values are not allowed here"
+    )
+
+
+def test_a_synonyms_file_that_is_a_list_is_reported(root: Path) -> None:
+    _dump(root, "synonyms.yaml", [["a", "b"]])
+    assert _problems(root) == [
+        "synonyms.yaml: -: must be a mapping with a list 'groups' of term lists"
+    ]
