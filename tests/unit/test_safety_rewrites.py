@@ -1,0 +1,24 @@
+"""The screen rewrites "not able to", "was not able to", "could not" and "unable to" as "can
+not" without moving any later word into another sentence or clause."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.core.context import ContextLexicon
+from bot.core.knowledge import SafetyRule, SafetyTier
+from bot.core.safety import SafetyScreen
+
+LEXICON = ContextLexicon(before={}, after={}, pseudo=(), terminate=(), self_words=())
+TIER = SafetyTier("same-day", "Today", "See a doctor today.", ())
+
+
+def _fires(text: str) -> bool:
+    rule = SafetyRule("pee", "pee", "same-day", "pee", (("can not pee",), ("numb",)))
+    return SafetyScreen([rule], {"same-day": TIER}, LEXICON).screen(text).urgent
+
+
+@pytest.mark.parametrize("opening", ["not able to", "was not able to", "could not", "unable to"])
+def test_a_rewritten_can_not_keeps_the_next_sentence_apart(opening: str) -> None:
+    assert _fires(f"{opening} pee, numb")
+    assert not _fires(f"{opening} pee. numb")
