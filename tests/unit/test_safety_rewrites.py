@@ -22,3 +22,9 @@ def _fires(text: str) -> bool:
 def test_a_rewritten_can_not_keeps_the_next_sentence_apart(opening: str) -> None:
     assert _fires(f"{opening} pee, numb")
     assert not _fires(f"{opening} pee. numb")
+
+
+@pytest.mark.parametrize("opening", ["not able to", "was not able to", "could not", "unable to"])
+def test_a_can_not_later_in_the_message_leaves_no_word_behind(opening: str) -> None:
+    """The dropped words leave no gap: "can not really pee" still finds "can not pee"."""
+    assert _fires(f"since monday i {opening} really pee, numb")
