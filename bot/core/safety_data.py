@@ -177,6 +177,8 @@ def _rules(
         if label is None:
             out.add(FILE, where, "label is missing")
         flag = raw.get("flag", rule_id)
+        if "flag" in raw and text_value(flag) is None:
+            out.add(FILE, where, "flag must be text")
         within = raw.get("within", "sentence")
         if within not in RULE_SCOPES:
             out.add(FILE, where, f"within must be one of {', '.join(RULE_SCOPES)}")
