@@ -1,7 +1,8 @@
 """Edits Telegram will not make, on text messages: a routine card whose message is gone comes
 as a new card, one refused for another reason takes the step back; a button edit on an answer
-too old to edit is let go (the feedback is kept all the same); and an answer too long for the
-message it would replace comes as new messages. No apology in any case: the bot's own code did
+too old to edit is let go (the feedback is kept all the same); an answer too long for the
+message it would replace comes as new messages; and a press during a hold whose card is refused
+leaves the hold's timer running. No apology in any case: the bot's own code did
 not fail (the photo card's cases are in test_photo_card_faults)."""
 
 from __future__ import annotations
@@ -12,13 +13,15 @@ from collections.abc import Callable
 
 import pytest
 
+from bot.adapters.telegram import wiring
 from bot.config import Settings
+from bot.core import routine as rt
 from bot.core.answering import Answerer
 from bot.core.knowledge import KnowledgeBase
 from bot.core.loader import load_knowledge
 from bot.dialogue import messages as msg
 from tests.e2e.checks import assert_card_matches_store, saved_state
-from tests.e2e.harness import AnyApplication, Chat, StartApp, shown, texts
+from tests.e2e.harness import TIMEOUT, AnyApplication, Chat, StartApp, shown, texts
 from tests.e2e.test_routine_buttons import start_gentle
 from tests.e2e.test_start_and_answers import ANSWERED, first_of_kind
 from tests.fakes import FakeBotApi, FakeUser
@@ -28,6 +31,12 @@ pytestmark = pytest.mark.usefixtures("unthrottled_chats")
 GONE = "Bad Request: message to edit not found"
 TOO_OLD = "Bad Request: message can't be edited"
 REFUSED = "Bad Request: can't parse entities: unsupported start tag"
+
+
+@pytest.fixture
+def settings(settings: Settings) -> Settings:
+    """Holds long enough (a minute is 3 s) to press a button while one runs."""
+    return dataclasses.replace(settings, timer_scale=0.05)
 
 
 @pytest.fixture(scope="session")
@@ -190,3 +199,34 @@ async def test_an_answer_too_long_for_the_topics_message_comes_as_new_messages(
         assert paragraph.strip() in whole
     assert [b["text"] for b in opened.new[-1].buttons] == [msg.BACK_LABEL]
     assert all(m.buttons == [] for m in opened.new[:-1])
+
+
+async def test_a_press_during_a_hold_whose_card_is_refused_leaves_the_hold_timer_running(
+    start_app: StartApp,
+    fake: FakeBotApi,
+    kb: KnowledgeBase,
+    settings: Settings,
+    alice: FakeUser,
+    chat: Callable[..., Chat],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Only the timer's own wake-up can say "time's up" here, not the regular sweep.
+    monkeypatch.setattr(wiring, "TIMER_SWEEP_SECONDS", 3600.0)
+    alices = chat(alice)
+    async with start_app():
+        card = (await alices.say("/routine desk-break"))[-1]
+        if "Which level?" in (card.rendered_text or ""):
+            await alices.press(card.message_id, card.callback_data[0])
+        await alices.tap(card.message_id, msg.SAFE_LABEL)
+        await alices.tap(card.message_id, "2")
+        started = await alices.tap(card.message_id, msg.TIMER_LABEL)
+        assert "Timer running" in (started.message.rendered_text or "")
+        fake.inject_fault("editMessageText", status=400, description=REFUSED, chat_id=alice.id)
+
+        paused = await alices.tap(card.message_id, msg.PAUSE_LABEL)
+        assert "Timer running" in (paused.message.rendered_text or "")  # the pause is taken back
+        state = saved_state(settings.db_path, alice.id, kb)
+        assert state is not None and state.phase == rt.Phase.TIMER
+
+        times_up = await fake.wait_for_message_async(alice.id, "Time's up for", timeout=TIMEOUT)
+    assert times_up.message_id > card.message_id
