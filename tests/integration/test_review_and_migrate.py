@@ -101,3 +101,12 @@ def test_migrate_to_refuses_a_url_that_is_not_postgres(tmp_path: Path) -> None:
     result = hipbot("db", "migrate-to", "mysql://x", env={"HIPBOT_DB": str(tmp_path / "x")})
     assert result.returncode == 2
     assert "postgres" in result.stderr
+
+
+def test_migrate_to_without_a_sqlite_store_is_one_line(tmp_path: Path) -> None:
+    missing = tmp_path / "none.sqlite3"
+    result = hipbot("db", "migrate-to", "postgresql://postgres@127.0.0.1/test",
+                    env={"HIPBOT_DB": str(missing)})  # fmt: skip
+    assert result.returncode == 1
+    assert result.stderr.splitlines() == [f"hipbot: no SQLite store at {missing}"]
+    assert not missing.exists()
