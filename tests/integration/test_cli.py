@@ -288,8 +288,8 @@ def test_hipbot_alone_with_a_token_runs_the_bot_not_the_chat() -> None:
 
 @pytest.mark.parametrize(
     ("pose", "problem"),
-    [("poses: 3\n", "pose files have problems")],
-    ids=["not-a-pose-file"],
+    [("this is: [not a pose\n", "flow sequence"), ("poses: 3\n", "pose files have problems")],
+    ids=["not-yaml", "not-a-pose-file"],
 )
 def test_routine_pictures_with_a_broken_pose_file_stops_with_status_1_and_no_traceback(
     tmp_path: Path, pose: str, problem: str
