@@ -190,7 +190,7 @@ def cmd_routine_pictures(settings: Settings, args: argparse.Namespace) -> int:
     out = Path(args.out) if args.out else routines / "pictures"
     try:
         written = render_all(routines, out)
-    except ValueError as error:
+    except (ValueError, yaml.YAMLError) as error:
         print(f"hipbot: {error}", file=sys.stderr)
         return 1
     print(f"{sum(p.suffix == '.png' for p in written)} pictures in {out}")

@@ -9,7 +9,7 @@ from typing import Any
 
 from psycopg import AsyncConnection, sql
 from psycopg.rows import TupleRow
-from psycopg_pool import AsyncConnectionPool
+from psycopg_pool import AsyncConnectionPool, PoolTimeout
 
 from bot.store.model import Db, Row, Timer
 from bot.store.rows import encode_ts, timer_from_row
@@ -90,6 +90,12 @@ class PostgresStore(SqlStore):
         )
         try:
             await pool.open(wait=True, timeout=self._open_timeout)
+        except PoolTimeout as error:
+            await pool.close()
+            # An OSError, as for any server that cannot be reached (the URL may hold a password).
+            raise ConnectionError(
+                f"PostgreSQL did not accept a connection within {self._open_timeout:.0f} s"
+            ) from error
         except BaseException:
             await pool.close()
             raise

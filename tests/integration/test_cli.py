@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
+import pty
+import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -11,6 +15,8 @@ from pathlib import Path
 import pytest
 import yaml
 
+from bot.core.answering import Answerer
+from bot.core.loader import load_knowledge
 from bot.curation.drawing import FINGERPRINT_KEY
 from bot.curation.pictures import png_size, png_text
 
@@ -184,3 +190,118 @@ def test_routine_pictures_redraws_every_committed_picture(tmp_path: Path) -> Non
         new_data, old_data = new.read_bytes(), old.read_bytes()
         assert png_text(new_data)[FINGERPRINT_KEY] == png_text(old_data)[FINGERPRINT_KEY]
         assert png_size(new_data) == png_size(old_data) == (800, 400)
+
+
+def test_ask_without_json_puts_the_safety_message_first_and_lists_close_topics() -> None:
+    question = "back pain and fever"
+    verdict = Answerer(load_knowledge()).verdict(question)
+    assert verdict.screen.tier is not None and verdict.match.kind == "clarify", verdict.kind
+
+    result = hipbot("ask", question)
+
+    assert result.returncode == 0, result.stderr
+    first, *_ = result.stdout.splitlines()
+    assert first == f"!! {verdict.screen.tier.title}"
+    assert verdict.screen.tier.message in result.stdout
+    ids = [f"{c.entry_id} (" for c in verdict.candidates]
+    [offer] = [line for line in result.stdout.splitlines() if line.startswith("Did you mean: ")]
+    assert all(i in offer for i in ids) and offer.endswith("?")
+
+
+def test_ask_without_json_answers_small_talk_and_says_when_nothing_matches() -> None:
+    kb = load_knowledge()
+    hello = Answerer(kb).verdict("hi")
+    assert hello.small_talk is not None
+
+    greeted = hipbot("ask", "hi")
+    nothing = hipbot("ask", "what is the capital of peru")
+
+    assert greeted.stdout.strip() == hello.small_talk.reply
+    assert re.fullmatch(r"No entry matches \(best score \d+\)\.", nothing.stdout.strip())
+
+
+def test_ask_reading_a_terminal_prints_readable_answers_not_json() -> None:
+    leader, follower = pty.openpty()
+    environment = {k: v for k, v in os.environ.items() if k != "TELEGRAM_BOT_TOKEN"}
+    with subprocess.Popen(
+        [sys.executable, "-m", "bot", "ask"],
+        stdin=subprocess.PIPE,
+        stdout=follower,
+        stderr=subprocess.PIPE,
+        cwd=ROOT,
+        env=environment,
+        text=True,
+    ) as process:
+        os.close(follower)
+        _, errors = process.communicate("should I wear a back brace\n", timeout=120)
+        output = b""
+        with contextlib.suppress(OSError):  # EIO once the process has closed its end
+            while chunk := os.read(leader, 65536):
+                output += chunk
+        os.close(leader)
+    assert process.returncode == 0, errors
+    text = output.decode()
+    assert "Sources:" in text and "NICE" in text
+    assert not text.lstrip().startswith("{")
+
+
+def test_kb_eval_scores_a_safety_file_by_tier(tmp_path: Path) -> None:
+    cases = tmp_path / "safety.yaml"
+    cases.write_text(
+        '- {q: "I lost control of my bladder and my back hurts", tier: emergency,'
+        " flag: bladder}\n"
+        '- {q: "what does cauda equina mean", tier: info, kind: question}\n'
+    )
+    result = hipbot("kb", "eval", str(cases))
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[0] == f"== {cases}"
+    assert "red flags caught (any alarm):" in result.stdout
+    assert "emergency" in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("content", "problem"),
+    [(None, "No such file"), ("- {q: 1, expect: x}\n", "item 1"), ("[unclosed\n", "")],
+    ids=["missing", "invalid-item", "not-yaml"],
+)
+def test_kb_eval_on_a_file_it_cannot_read_stops_with_status_2_and_no_traceback(
+    tmp_path: Path, content: str | None, problem: str
+) -> None:
+    cases = tmp_path / "eval.yaml"
+    if content is not None:
+        cases.write_text(content)
+    result = hipbot("kb", "eval", str(cases))
+    assert result.returncode == 2
+    first = result.stderr.splitlines()[0]  # YAML's own message goes on for a few lines
+    assert first.startswith("hipbot: ") and problem in first
+    assert "Traceback" not in result.stderr
+    assert result.stdout == ""
+
+
+def test_hipbot_alone_with_a_token_runs_the_bot_not_the_chat() -> None:
+    result = hipbot(env={"TELEGRAM_BOT_TOKEN": "not-a-token-secret"}, stdin="")
+    assert result.returncode == 2
+    assert "malformed" in result.stderr  # the bot's start-up check, not the chat's greeting
+    assert "terminal" not in result.stderr + result.stdout
+    assert "not-a-token-secret" not in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("pose", "problem"),
+    [("this is: [not a pose\n", "flow sequence"), ("poses: 3\n", "pose files have problems")],
+    ids=["not-yaml", "not-a-pose-file"],
+)
+def test_routine_pictures_with_a_broken_pose_file_stops_with_status_1_and_no_traceback(
+    tmp_path: Path, pose: str, problem: str
+) -> None:
+    knowledge = tmp_path / "knowledge"
+    shutil.copytree(ROOT / "knowledge", knowledge)
+    first_pose_file = sorted((knowledge / "routines" / "poses").glob("*.yaml"))[0]
+    first_pose_file.write_text(pose)
+    out = tmp_path / "out"
+    result = hipbot("routine", "pictures", "--out", str(out),
+                    env={"HIPBOT_KNOWLEDGE_DIR": str(knowledge)})  # fmt: skip
+    assert result.returncode == 1
+    assert result.stderr.startswith("hipbot: ") and problem in result.stderr
+    assert "Traceback" not in result.stderr
+    assert not out.exists()  # nothing drawn

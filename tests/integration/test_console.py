@@ -7,6 +7,7 @@ their label, read from the last choices line the chat printed.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import queue
 import re
@@ -121,7 +122,13 @@ class ChatProcess:
         self.type(found.group(1))
 
     def close(self) -> None:
-        """End the process if it still runs."""
+        """End the process if it still runs: end of input first, as Ctrl-D would (so it exits
+        normally, and a coverage run keeps what it measured), then SIGKILL if it is stuck."""
+        if self.proc.poll() is None and self.proc.stdin is not None:
+            with contextlib.suppress(OSError):
+                self.proc.stdin.close()
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                self.proc.wait(timeout=TIMEOUT / 4)
         if self.proc.poll() is None:
             self.proc.kill()
         self.proc.wait(timeout=TIMEOUT)

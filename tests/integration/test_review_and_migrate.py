@@ -101,3 +101,27 @@ def test_migrate_to_refuses_a_url_that_is_not_postgres(tmp_path: Path) -> None:
     result = hipbot("db", "migrate-to", "mysql://x", env={"HIPBOT_DB": str(tmp_path / "x")})
     assert result.returncode == 2
     assert "postgres" in result.stderr
+
+
+def test_migrate_to_without_a_sqlite_store_is_one_line(tmp_path: Path) -> None:
+    missing = tmp_path / "none.sqlite3"
+    result = hipbot("db", "migrate-to", "postgresql://postgres@127.0.0.1/test",
+                    env={"HIPBOT_DB": str(missing)})  # fmt: skip
+    assert result.returncode == 1
+    assert result.stderr.splitlines() == [f"hipbot: no SQLite store at {missing}"]
+    assert not missing.exists()
+
+
+async def test_migrate_to_a_database_that_does_not_answer_ends_with_one_line_not_a_traceback(
+    tmp_path: Path,
+) -> None:
+    db = tmp_path / "bot.sqlite3"
+    await _fill(db)
+    url = "postgresql://hipbot:Secret-pw-9@127.0.0.1:1/test"  # nothing listens on port 1
+    result = await asyncio.to_thread(hipbot, "db", "migrate-to", url, env={"HIPBOT_DB": str(db)})
+    assert result.returncode == 1
+    assert result.stderr.splitlines()[-1] == (
+        "hipbot: cannot reach the target database: ConnectionError"
+    )  # after the pool's own warnings about each failed try
+    assert "Traceback" not in result.stderr
+    assert "Secret-pw-9" not in result.stderr + result.stdout

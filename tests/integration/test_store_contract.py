@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import sqlite3
 import subprocess
 import sys
 from datetime import UTC, date, datetime, timedelta, timezone
@@ -22,6 +23,7 @@ from bot.store import (
 )
 from bot.store.rows import decode_ts, encode_ts
 from bot.store.schema import MIGRATIONS, TABLES, USER_TABLES
+from bot.store.sqlite import SqliteStore
 from tests.integration.conftest import PostgresFactory, SqliteFactory, StoreFactory
 
 T0 = datetime(2024, 5, 1, 8, 0, tzinfo=UTC)
@@ -201,6 +203,17 @@ async def test_store_calls_inside_a_user_action_are_refused(store: Store) -> Non
     with pytest.raises(RuntimeError):
         await tx.get_state("k")
     assert await store.user_count() == 0
+
+
+async def test_a_store_that_is_not_open_refuses_actions(store_factory: StoreFactory) -> None:
+    store = store_factory.new()
+    with pytest.raises(RuntimeError, match="not open"):
+        async with store.user_action(1):
+            pass
+    await store.open()
+    await store.close()
+    with pytest.raises(RuntimeError, match="not open"):
+        await store.user_count()
 
 
 async def test_user_actions_serialise_across_store_instances(store_factory: StoreFactory) -> None:
@@ -614,6 +627,27 @@ def test_open_store_picks_the_backend(tmp_path: Path) -> None:
         assert isinstance(open_store(database_url=url, sqlite_path=path), PostgresStore)
 
 
+def test_a_postgres_url_without_psycopg_installed_names_the_extra_to_install(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setitem(sys.modules, "bot.store.postgres", None)  # as if psycopg were missing
+    with pytest.raises(RuntimeError, match=r"install the 'postgres' extra"):
+        open_store(database_url="postgresql://u@db.invalid/x", sqlite_path=tmp_path / "x")
+
+
+async def test_a_postgres_that_does_not_answer_is_a_connection_error_without_the_url() -> None:
+    from bot.store.postgres import PostgresStore
+
+    url = "postgresql://hipbot:Secret-pw-9@127.0.0.1:1/test"  # nothing listens on port 1
+    store = PostgresStore(url, open_timeout=0.5)
+    with pytest.raises(ConnectionError) as raised:
+        await store.open()
+    assert isinstance(raised.value, OSError)
+    assert "Secret-pw-9" not in str(raised.value)
+    with pytest.raises(RuntimeError, match="not open"):
+        await store.user_count()
+
+
 def test_importing_the_store_loads_no_backend_or_telegram() -> None:
     code = (
         "import sys, bot.store\n"
@@ -670,3 +704,38 @@ async def test_a_picture_s_file_id_is_kept_per_fingerprint(store: Store) -> None
     await store.save_picture_file_id("beginner--lying-march", "def", "FILE-2")
     assert await store.picture_file_id("beginner--lying-march", "def") == "FILE-2"
     assert await store.picture_file_id("beginner--lying-march", "abc") is None
+
+
+async def test_a_file_that_is_not_a_sqlite_database_is_refused_at_open(tmp_path: Path) -> None:
+    path = tmp_path / "bot.sqlite3"
+    path.write_bytes(b"not a database " * 100)
+    store = SqliteStore(path)
+    with pytest.raises(sqlite3.DatabaseError, match="not a database"):
+        await store.open()
+    with pytest.raises(RuntimeError, match="not open"):  # left closed, not half open
+        await store.user_count()
+    assert path.read_bytes() == b"not a database " * 100
+
+
+async def test_a_sqlite_file_locked_by_another_process_fails_at_open_after_the_busy_timeout(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "bot.sqlite3"
+    other = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    try:
+        other.execute("BEGIN EXCLUSIVE")
+        other.execute("CREATE TABLE theirs (x)")
+        store = SqliteStore(path, busy_timeout_ms=300)
+        loop = asyncio.get_running_loop()
+        started = loop.time()
+        with pytest.raises(sqlite3.OperationalError, match="locked"):
+            await store.open()
+        assert 0.25 <= loop.time() - started < 5  # waited, then gave up
+        other.execute("COMMIT")
+    finally:
+        other.close()
+    await store.open()  # the lock is gone: the same store opens and migrates
+    try:
+        assert await store.user_count() == 0
+    finally:
+        await store.close()

@@ -92,7 +92,9 @@ async def _edit_caption(
             reply_markup=markup(buttons),
         )
     except BadRequest as error:
-        if not harmless(error):
+        if gone(error):  # as for a text card: the card comes as a new message
+            await send_text(bot, chat_id, text, buttons)
+        elif not harmless(error):
             raise
 
 
