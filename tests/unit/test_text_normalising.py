@@ -113,9 +113,7 @@ def test_compounds_written_three_ways_become_one_word(text: str, expected: str) 
         ("algae", ["alge"]),
     ],
 )
-def test_british_and_american_spellings_are_found_both_ways(
-    word: str, expected: list[str]
-) -> None:
+def test_british_and_american_spellings_are_found_both_ways(word: str, expected: list[str]) -> None:
     assert spelling_variants(word) == expected
 
 
