@@ -132,6 +132,7 @@ def test_short_words_and_short_stems_have_no_other_spelling(word: str) -> None:
         ("tightest", ["tight", "tighte"]),
         ("oddest", ["odd", "odde", "od"]),
         ("biggest", ["bigg", "bigge", "big"]),
+        ("paedest", ["pedest", "paed", "paede"]),
     ],
 )
 def test_a_superlative_offers_its_possible_bases(word: str, expected: list[str]) -> None:
