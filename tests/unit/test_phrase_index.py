@@ -27,6 +27,7 @@ def found(
         ("?! legs", ("legs",)),
         ("* legs", ("legs",)),
         ("", ()),
+        ("RELAX", ("relax",)),
     ],
 )
 def test_a_phrase_is_parsed_into_normalised_words_and_prefixes(
@@ -75,6 +76,12 @@ def test_a_phrase_never_steps_over_a_word_that_turns_its_meaning_round(negation:
     index = PhraseIndex([("k", "both legs"), ("p", "left numb*")])
     assert found(index, f"both {negation} legs") == []
     assert found(index, f"left {negation} numb") == []
+
+
+def test_a_phrase_may_itself_start_with_a_negation() -> None:
+    index = PhraseIndex([("k", "not walk*"), ("n", "no feeling")])
+    assert found(index, "i can not walk") == [(("k",), 2, 4)]
+    assert found(index, "no real feeling") == [(("n",), 0, 3)]
 
 
 def test_a_phrase_never_spans_a_clause_break() -> None:
