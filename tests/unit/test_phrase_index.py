@@ -117,6 +117,9 @@ def test_a_phrase_listed_under_several_keys_is_found_once_with_every_key_in_orde
 def test_a_repeated_second_word_does_not_find_the_phrase_twice() -> None:
     index = PhraseIndex([("k", "left leg")])
     assert found(index, "left leg leg") == [(("k",), 0, 2)]
+    # ...nor stop looking at the phrases after it.
+    index = PhraseIndex([("k", "left leg"), ("p", "lef*")])
+    assert found(index, "left leg leg") == [(("k",), 0, 2), (("p",), 0, 1)]
 
 
 def test_every_phrase_and_position_is_found_in_order() -> None:
