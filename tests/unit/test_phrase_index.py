@@ -55,11 +55,13 @@ def test_a_phrase_may_step_over_one_extra_word_but_not_two() -> None:
 def test_the_gap_sets_how_many_extra_words_a_phrase_may_step_over() -> None:
     assert found(PhraseIndex([("k", "both legs")], gap=0), "both my legs") == []
     assert found(PhraseIndex([("k", "both legs")], gap=0), "both legs") == [(("k",), 0, 2)]
+    assert found(PhraseIndex([("p", "left numb*")]), "left arm is numb") == []
     wide = PhraseIndex([("k", "both legs")], gap=2)
     assert found(wide, "both of my legs") == [(("k",), 0, 4)]
     assert found(wide, "both of my left legs") == []
     wide_prefix = PhraseIndex([("k", "left numb*")], gap=2)
     assert found(wide_prefix, "left arm is numb") == [(("k",), 0, 4)]
+    assert found(wide_prefix, "left arm is very numb") == []
 
 
 def test_a_phrase_cut_short_by_the_end_of_the_message_is_not_found() -> None:
@@ -104,6 +106,9 @@ def test_a_prefix_matches_any_ending_in_any_position() -> None:
     assert found(index, "left numbness") == [(("second",), 0, 2), (("first",), 1, 2)]
     assert found(index, "tingling in my feet") == [(("middle",), 0, 4)]
     assert found(index, "tingly in feet") == [(("middle",), 0, 3)]
+    # A whole word of a phrase is not a prefix.
+    assert found(index, "tingling into feet") == []
+    assert found(index, "tingling in feets") == []
     # Same first letters, another word.
     assert found(index, "numerous") == []
     assert found(index, "tinsel in feet") == []

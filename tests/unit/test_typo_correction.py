@@ -67,6 +67,13 @@ def test_without_a_same_first_letter_the_first_equally_near_candidate_wins() -> 
     assert closest_word("xain", by_length("pain", "main")) == "pain"
 
 
+def test_only_the_five_nearest_candidates_are_weighed() -> None:
+    # Six words one edit from "kain"; the one that keeps the "k" comes sixth.
+    words = by_length("main", "pain", "rain", "gain", "vain", "kaik")
+    assert closest_word("kain", words) == "main"
+    assert closest_word("kain", by_length("main", "kaik")) == "kaik"
+
+
 def test_a_word_with_nothing_near_stays_as_it_is() -> None:
     assert closest_word("zzzzzz", by_length("stretch", "psoas")) == "zzzzzz"
     assert closest_word("stretch", {}) == "stretch"
