@@ -123,7 +123,7 @@ def test_topic_words_are_stems_used_at_least_three_times(index: Index) -> None:
 
 def test_the_vocabulary_is_every_word_written_and_the_stop_words(index: Index) -> None:
     assert {"kneel", "psoas", "situps", "walking", "gently", "the"} <= index.vocabulary
-    assert STOP_WORDS <= index.vocabulary
+    assert index.vocabulary >= STOP_WORDS
     assert "sit" not in index.vocabulary
     assert "psoa" not in index.vocabulary
 

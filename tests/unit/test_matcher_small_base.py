@@ -11,6 +11,7 @@ import pytest
 from bot.core import matching
 from bot.core.decision import Candidate, Thresholds
 from bot.core.english import EnglishFrequencies
+from bot.core.index import BIGRAM_WEIGHT, CONCEPT_WEIGHT
 from bot.core.knowledge import Entry, KnowledgeBase, Scope
 from bot.core.matching import Matcher
 from bot.core.scope import Outside
@@ -148,17 +149,17 @@ def test_a_question_is_stems_pairs_of_stems_and_concepts(matcher: Matcher) -> No
         "good": 1.0,
         "back": 1.0,
         "pain": 1.0,
-        "walk_good": matching.BIGRAM_WEIGHT,
-        "good_back": matching.BIGRAM_WEIGHT,
-        "back_pain": matching.BIGRAM_WEIGHT,
-        "~0": matching.CONCEPT_WEIGHT,
-        "~1": matching.CONCEPT_WEIGHT,
+        "walk_good": BIGRAM_WEIGHT,
+        "good_back": BIGRAM_WEIGHT,
+        "back_pain": BIGRAM_WEIGHT,
+        "~0": CONCEPT_WEIGHT,
+        "~1": CONCEPT_WEIGHT,
     }
     assert content == 4
 
 
 def test_a_question_of_stop_words_only_keeps_them_as_features(matcher: Matcher) -> None:
-    assert matcher._features(["is", "it"]) == ({"is": 1.0, "it": 1.0, "is_it": 0.6}, 0)
+    assert matcher._features(["is", "it"]) == ({"is": 1.0, "it": 1.0, "is_it": BIGRAM_WEIGHT}, 0)
 
 
 def test_denied_words_weigh_a_fifth(matcher: Matcher) -> None:
@@ -166,8 +167,8 @@ def test_denied_words_weigh_a_fifth(matcher: Matcher) -> None:
     assert query.kept == ["no", "just", "a", "stretch"]
     assert query.features["walk"] == pytest.approx(matching.DENIED_WEIGHT)
     assert query.features["stretch"] == 1.0
-    assert query.features["no_walk"] == pytest.approx(0.6 * matching.DENIED_WEIGHT)
-    assert query.features["walk_stretch"] == pytest.approx(0.6 * matching.DENIED_WEIGHT)
+    assert query.features["no_walk"] == pytest.approx(BIGRAM_WEIGHT * matching.DENIED_WEIGHT)
+    assert query.features["walk_stretch"] == pytest.approx(BIGRAM_WEIGHT * matching.DENIED_WEIGHT)
 
 
 def test_a_lone_not_is_part_of_the_question_not_a_denial(matcher: Matcher) -> None:
