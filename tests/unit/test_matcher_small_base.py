@@ -209,6 +209,15 @@ def test_a_synonym_the_phrasings_never_use_counts_as_its_concept_in_full(matcher
     assert found.coverage == 1.0
 
 
+def test_a_word_the_phrasings_use_counts_more_than_its_synonym(matcher: Matcher) -> None:
+    # "walking" is in the phrasings as itself and as its concept; "stroll" only as the concept.
+    [walking] = matcher.details("walking")
+    [stroll] = matcher.details("stroll")
+    assert walking.entry_id == stroll.entry_id == "walking"
+    assert walking.similarity > stroll.similarity
+    assert walking.score > stroll.score
+
+
 def test_a_pair_the_phrasings_never_use_adds_nothing(matcher: Matcher) -> None:
     # "psoas" (one entry in four) and "kneel" (in no phrasing: 0.6 of that weight); the pair
     # "psoas kneel" is in no phrasing and does not count. Both words are in the answer.
