@@ -218,6 +218,19 @@ def test_a_word_the_phrasings_use_counts_more_than_its_synonym(matcher: Matcher)
     assert walking.score > stroll.score
 
 
+def test_a_synonym_stands_for_its_concept_at_a_words_weight(matcher: Matcher) -> None:
+    # The concept is in one entry of four, like "situps" above: the same shares.
+    [found] = matcher.details("stroll today")
+    assert found.entry_id == "walking"
+    assert found.coverage == pytest.approx(1 / (1 + matching.UNKNOWN_WEIGHT))
+
+
+def test_words_in_the_order_of_a_phrasing_score_higher(matcher: Matcher) -> None:
+    in_order, reversed_order = matcher.details("how far"), matcher.details("far how")
+    assert in_order[0].entry_id == reversed_order[0].entry_id == "walking"
+    assert in_order[0].score > reversed_order[0].score
+
+
 def test_a_pair_the_phrasings_never_use_adds_nothing(matcher: Matcher) -> None:
     # "psoas" (one entry in four) and "kneel" (in no phrasing: 0.6 of that weight); the pair
     # "psoas kneel" is in no phrasing and does not count. Both words are in the answer.
