@@ -112,6 +112,8 @@ def test_another_spelling_of_a_known_word_becomes_that_word(matcher: Matcher) ->
     assert matcher.correct("psaos") == "psoas"
     assert matcher.correct("l5s1") == "l5s1"
     assert matcher.correct("psoas") == "psoas"
+    # "most" (of "mostest") is a stop word: not a spelling of anything.
+    assert matcher.correct("mostest") == "mostest"
 
 
 def test_a_real_word_is_corrected_only_into_a_pair_the_phrasings_use(matcher: Matcher) -> None:
@@ -269,6 +271,8 @@ def test_a_common_word_only_adds_to_entries_a_rarer_word_put_in_play(kb: Knowled
 def test_a_question_with_a_topic_word_or_only_our_words_is_topical(kb: KnowledgeBase) -> None:
     matcher = Matcher(small_base(kb))
     assert matcher.topical(["psoas"])
+    # A word far more common here than in English makes the question ours, whatever else.
+    assert matcher.topical(["psoas", "jetlag"])
     assert matcher.topical(["how", "far"])
     assert matcher.topical(["who", "are", "you"])
     assert not matcher.topical(["how", "jetlag"])
