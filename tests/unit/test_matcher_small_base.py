@@ -323,6 +323,28 @@ def test_a_short_question_not_answered_alone_is_answered_in_context(matcher: Mat
     assert "core" not in [c.entry_id for c in match.candidates]
 
 
+def test_a_follow_up_adds_the_last_titles_words_at_half_weight(matcher: Matcher) -> None:
+    # "back" is in two entries of four (log 3), "situp" in one (log 5). Read after the
+    # sit-ups entry, the question also has that title's "situp" at half weight, and only the
+    # sit-ups entry (it has no related topics) is in play.
+    assert matcher.match("and the back?").kind == "clarify"
+    match = matcher.match("and the back?", context="situps")
+    assert (match.kind, match.entry_id, match.reason) == ("answer", "situps", "follow-up to situps")
+    assert [c.entry_id for c in match.candidates] == ["situps"]
+    back, situp = math.log(3), math.log(5)
+    question_norm = math.hypot(back, matching.CONTEXT_WEIGHT * situp)
+    # The phrasing "Are sit ups bad for my back?": situp, bad, back and two pairs.
+    phrasing_norm = math.sqrt(2 * situp**2 + back**2 + 2 * (BIGRAM_WEIGHT * situp) ** 2)
+    cosine = (matching.CONTEXT_WEIGHT * situp * situp + back * back) / (
+        question_norm * phrasing_norm
+    )
+    contained = back * back / phrasing_norm**2
+    similarity = (cosine + matching.CONTAIN_SHARE * contained) / (1 + matching.CONTAIN_SHARE)
+    # The whole question is in that entry: coverage 1.
+    score = 100 * (matching.W_SIMILARITY * similarity + matching.W_COVERAGE * 1.0)
+    assert match.score == round(score, 2)
+
+
 def test_a_follow_up_has_at_most_five_content_words(matcher: Matcher) -> None:
     five, six = "how long far long far", "how long far long far far"
     assert matcher.match(five).kind == matcher.match(six).kind == "fallback"
