@@ -252,17 +252,32 @@ def test_nothing_in_common_scores_nothing(matcher: Matcher) -> None:
     assert matcher.score("?!") == []
 
 
-def test_a_common_word_only_adds_to_entries_a_rarer_word_put_in_play(kb: KnowledgeBase) -> None:
+@pytest.mark.parametrize(("common", "in_play"), [(63, matching.RESULTS), (64, 1), (69, 1)])
+def test_a_common_word_only_adds_to_entries_a_rarer_word_put_in_play(
+    kb: KnowledgeBase, common: int, in_play: int
+) -> None:
+    # "back" in more than 64 entries is common: it no longer puts entries in play itself.
+    many = [entry(f"e{i:02}", f"Back topic {i:02}", (), "Back.") for i in range(common)]
+    matcher = Matcher(small_base(kb, *many, entry("rare", "Psoas and back", (), "Psoas.")))
+    ranked = matcher.details("psoas back")
+    assert len(ranked) == in_play
+    assert (ranked[0].entry_id, ranked[0].coverage) == ("rare", 1.0)
+
+
+def test_alone_a_common_word_puts_every_entry_in_play(kb: KnowledgeBase) -> None:
     many = [entry(f"e{i:02}", f"Back topic {i:02}", (), "Back.") for i in range(70)]
-    base = small_base(kb, *many, entry("rare", "Psoas and back", (), "Psoas."))
-    matcher = Matcher(base)
-    [found] = matcher.details("psoas back")
-    assert (found.entry_id, found.coverage) == ("rare", 1.0)
-    # Alone, the common word puts every entry in play: the best ten come back, and of the
-    # entries that score the same, those listed first.
+    matcher = Matcher(small_base(kb, *many, entry("rare", "Psoas and back", (), "Psoas.")))
+    # The best ten come back, and of the entries that score the same, those listed first.
     ranked = [s.entry_id for s in matcher.details("back")]
-    assert len(ranked) == matching.RESULTS
     assert ranked == ["rare", "e00", "e01", "e02", "e03", "e04", "e05", "e06", "e07", "e08"]
+
+
+def test_synonym_terms_are_read_in_the_bases_own_spelling(kb: KnowledgeBase) -> None:
+    # The base writes "stabilizing" more (a tie, broken alphabetically); a synonym file that
+    # writes "stabilising" still links "bracing" to the phrasing "Which stabilizing ...".
+    base = dataclasses.replace(small_base(kb), synonyms=(("stabilising", "bracing"),))
+    [found] = Matcher(base).details("bracing")
+    assert found.entry_id == "core"
 
 
 # ---------------------------------------------------------------------------- topical
