@@ -129,6 +129,7 @@ def test_a_real_word_is_corrected_only_into_a_pair_the_phrasings_use(matcher: Ma
 def test_analysing_corrects_content_words_with_their_content_neighbours(matcher: Matcher) -> None:
     assert matcher.analyse("How far should I talk?") == ["how", "far", "should", "i", "walk"]
     assert matcher.analyse("I talk back") == ["i", "walk", "back"]
+    assert matcher.analyse("talk back psoas") == ["walk", "back", "psoas"]
     assert matcher.analyse("I talk") == ["i", "talk"]
     assert matcher.analyse("the psaos, stabilize") == ["the", "psoas", "stabilise"]
     assert len(matcher.analyse("psoas " * 70)) == matching.MAX_QUERY_WORDS
