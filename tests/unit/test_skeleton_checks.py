@@ -7,7 +7,17 @@ import math
 
 import pytest
 
-from bot.core.poses import BODY, CONTACT_TOLERANCE, JOINTS, PROPS, Pose, Props, PropSizes, View
+from bot.core.poses import (
+    BODY,
+    CONTACT_TOLERANCE,
+    JOINTS,
+    PROPS,
+    Body,
+    Pose,
+    Props,
+    PropSizes,
+    View,
+)
 from bot.core.skeleton import limit_problems, placement_problems, skeleton, surfaces, touches
 
 P = PROPS
@@ -211,3 +221,15 @@ def test_contacts_may_rest_on_a_prop_instead_of_the_floor() -> None:
     assert placement_problems(seated, Props(chair=-10.0)) == [
         f"contact hip at (0.0, {P.seat_height + BODY.radius:.1f}) touches no surface"
     ]
+
+
+def test_placement_is_checked_with_the_body_given() -> None:
+    pose = _pose(contacts=("near_heel",))
+    assert placement_problems(pose, Props()) == []
+    long_legs = Body(thigh=BODY.thigh + 10.0)
+    assert placement_problems(pose, Props(), long_legs) == [
+        "a part is 10.0 cm below the floor",
+        "contact near_heel at (0.0, -7.5) touches no surface",
+    ]
+    higher = _pose(y=STAND + 10.0, contacts=("near_heel",))
+    assert placement_problems(higher, Props(), long_legs) == []
