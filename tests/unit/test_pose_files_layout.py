@@ -373,3 +373,21 @@ def test_the_fingerprint_is_the_sha256_of_the_version_line_and_the_canonical_tex
     picture = Picture("side", _pose("a"), _pose("b"), ("trunk",), (), Props(chair=1.0))
     want = hashlib.sha256(f"v9\n{canonical(picture)}".encode()).hexdigest()
     assert fingerprint(picture, "v9") == want
+
+
+def test_a_step_or_variant_whose_same_as_fails_is_left_out_and_the_rest_kept() -> None:
+    b = {
+        "steps": {
+            "bad": {"same_as": "a/nothing"},
+            "good": {**_step(), "easier": {"same_as": "a/none"}, "harder": {"same_as": "a/reach"}},
+        }
+    }
+    book, problems = _parse({"a.yaml": _file(), "b.yaml": b})
+    assert problems == [
+        "b.yaml: steps.bad: same_as must name a picture drawn of its own, not 'a/nothing'",
+        "b.yaml: steps.good.easier: same_as must name a picture drawn of its own, not 'a/none'",
+    ]
+    steps = dict(book.routines)["b"]
+    assert [sp.step for sp in steps] == ["good"]
+    assert [v for v, _ in steps[0].variants] == ["harder"]
+    assert book.copies == (("b--good--harder", "a--reach"),)

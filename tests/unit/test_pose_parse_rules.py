@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from bot.core.pose_parse import PoseParser
-from bot.core.poses import BODY, JOINTS, LABEL_MAX, PROPS, Arrow, Props
+from bot.core.poses import BODY, JOINTS, LABEL_MAX, PROPS, Arrow, Body, Props
 from bot.core.skeleton import skeleton
 
 F, E = "f.yaml", "steps.s.start"
@@ -446,3 +446,46 @@ def test_the_default_arrow_needs_the_moving_part_to_travel() -> None:
     assert p.default_arrow("side", start, finish, ("pelvis",), F, "steps.s") == Arrow(
         "path", "low_back"
     )
+
+
+@pytest.mark.parametrize(
+    ("change", "problem"),
+    [
+        ({"colour": "red"}, "unknown field 'colour' for a side view"),
+        ({"near_leg": 5}, "near_leg must be a mapping of joint angles"),
+        ({"near_leg": {"toes": 5}}, "near_leg has no joint 'toes'"),
+        ({"near_leg": {"knee": "bent"}}, "near_leg.knee must be a number of degrees"),
+        ({"spine": "bent"}, "spine must be a number of degrees"),
+        ({"at": "floor"}, "at must be {x: cm, y: cm | floor | seat}"),
+        ({"label": ""}, "label must be text"),
+        ({"label": "x" * (LABEL_MAX + 1)}, f"label is longer than {LABEL_MAX} characters"),
+        ({"contacts": "hip"}, "contacts must be a list of point names"),
+        ({"contacts": ["tail"]}, "contacts name no point: tail"),
+    ],
+)
+def test_a_single_mistake_is_enough_to_reject_the_pose(
+    change: dict[str, object], problem: str
+) -> None:
+    assert _flat_problems({**STAND, **change}) == [f"f.yaml: steps.s.start: {problem}"]
+
+
+def test_a_named_pose_cannot_be_like_the_start_of_the_picture_using_it() -> None:
+    p = _parser(base={"like": "start", "label": "B"})
+    start = p.flat(dict(STAND), F, E)
+    assert start is not None
+    assert p.flat({"like": "base"}, F, "steps.s.end", start) is None
+    assert p.rep.problems == ["base.yaml: poses.base: 'like' names no pose: 'start'"]
+
+
+def test_a_pose_is_lifted_and_checked_with_the_parsers_own_body() -> None:
+    body = Body(thigh=60.0, radius=4.0)
+    p = PoseParser(body)
+    flat = p.flat(dict(STAND), F, E)
+    assert flat is not None
+    pose = p.place(flat, Props(), F, E)
+    assert pose is not None
+    assert pose.y == pytest.approx(60.0 + BODY.shin + BODY.heel + 4.0)
+    low = p.flat({**STAND, "at": {"x": 0, "y": BODY.thigh + BODY.shin + BODY.heel + 4.0}}, F, E)
+    assert low is not None
+    assert p.place(low, Props(), F, E) is None
+    assert p.rep.problems == ["f.yaml: steps.s.start: a part is 16.0 cm below the floor"]
