@@ -192,12 +192,12 @@ def test_variants_are_kept_in_easier_then_harder_order() -> None:
 
 def test_a_shared_variant_needs_a_reason_of_its_own_and_nothing_else() -> None:
     short = " " + "x" * (REASON_MIN - 1) + " "
-    exact = "  " + "x" * (REASON_MIN - 4) + "   yz "  # REASON_MIN characters once stripped
+    exact = "  " + "x" * (REASON_MIN - 3) + " yz "  # REASON_MIN characters once stripped
     for same, ok in (({"same": short}, False), ({"same": exact}, True)):
         book, problems = _parse({"r.yaml": _file(reach=_step(harder=same))})
         if ok:
             assert problems == []
-            assert book.shared()[0][1].why == "x" * (REASON_MIN - 4) + " yz"
+            assert book.shared()[0][1].why == "x" * (REASON_MIN - 3) + " yz"
         else:
             assert problems == [
                 f"r.yaml: steps.reach.harder: same needs a reason ({REASON_MIN}+ characters), alone"
@@ -292,6 +292,15 @@ def test_missing_pictures_names_every_gap_between_routines_and_pictures() -> Non
         "r.yaml: steps.extra: no such step in the routine",
         "q.yaml: steps.one: no picture",
         "z.yaml: (file): no routine 'z'",
+    ]
+
+
+def test_a_step_without_a_picture_does_not_hide_the_gaps_of_the_next_one() -> None:
+    book, _ = _parse({"r.yaml": _file()})
+    routines: dict[str, dict[str, list[str]]] = {"r": {"new": [], "reach": ["harder"]}}
+    assert missing_pictures(routines, book) == [
+        "r.yaml: steps.new: no picture",
+        "r.yaml: steps.reach.harder: no picture and no 'same'",
     ]
 
 

@@ -489,3 +489,20 @@ def test_a_pose_is_lifted_and_checked_with_the_parsers_own_body() -> None:
     assert low is not None
     assert p.place(low, Props(), F, E) is None
     assert p.rep.problems == ["f.yaml: steps.s.start: a part is 16.0 cm below the floor"]
+
+
+def test_arrow_travel_is_measured_on_the_parsers_own_body() -> None:
+    p = PoseParser(Body(thigh=BODY.thigh + 16.0))
+    start_flat = p.flat({**STAND, "at": {"x": 0, "y": 200}}, F, E)
+    assert start_flat is not None
+    end_flat = p.flat({"like": "start", "at": {"x": 7.9}}, F, "steps.s.end", start_flat)
+    assert end_flat is not None
+    start = p.place(start_flat, Props(), F, E)
+    end = p.place(end_flat, Props(), F, "steps.s.end")
+    assert start is not None and end is not None
+    assert p.arrow("near_knee", "side", start, end, F, "steps.s") is None
+    assert p.default_arrow("side", start, end, ("near_thigh",), F, "steps.s") is None
+    assert p.rep.problems == [
+        "f.yaml: steps.s: arrow point near_knee moves only 7.9 cm; use push or turn",
+        "f.yaml: steps.s: the moving part travels too little for a path arrow",
+    ]
