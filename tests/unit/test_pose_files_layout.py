@@ -400,3 +400,13 @@ def test_a_step_or_variant_whose_same_as_fails_is_left_out_and_the_rest_kept() -
     assert [sp.step for sp in steps] == ["good"]
     assert [v for v, _ in steps[0].variants] == ["harder"]
     assert book.copies == (("b--good--harder", "a--reach"),)
+
+
+def test_a_file_with_bad_poses_or_steps_does_not_stop_the_files_after_it() -> None:
+    files = {"a.yaml": {"poses": ["x"], "steps": ["y"]}, "b.yaml": _file()}
+    book, problems = _parse(files)
+    assert problems == [
+        "a.yaml: poses: poses must be a mapping of named poses",
+        "a.yaml: steps: steps must be a mapping of step ids to pictures",
+    ]
+    assert [name for name, _ in book.pictures()] == ["b--reach"]
