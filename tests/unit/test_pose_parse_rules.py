@@ -235,7 +235,8 @@ def test_a_pose_on_the_floor_is_lifted_until_its_lowest_part_touches_it() -> Non
     pose, problems = _place({**STAND, "at": {"x": 2, "y": "floor"}, "near_leg": {"hip": 40}})
     assert problems == []
     assert skeleton(pose).lowest() == pytest.approx(0.0)
-    assert pose.x == 2.0
+    assert (pose.view, pose.x, pose.label) == ("side", 2.0, "Stand")
+    assert dict(pose.angles)["near_leg.hip"] == 40.0
     assert pose.y == pytest.approx(BODY.thigh + BODY.shin + BODY.heel + BODY.radius)
 
 
@@ -250,7 +251,8 @@ def test_a_pose_on_the_seat_sits_on_the_chair_by_its_thickness() -> None:
     pose, problems = _place(raw, Props(chair=10.0))
     assert problems == []
     assert pose.y == PROPS.seat_height + BODY.radius
-    assert pose.contacts == ("hip",)
+    assert (pose.view, pose.x, pose.label, pose.contacts) == ("side", 0.0, "Stand", ("hip",))
+    assert dict(pose.angles)["near_leg.knee"] == 60.0
     _, problems = _place(raw)
     assert problems == ["f.yaml: steps.s.start: at.y is seat but the picture has no chair"]
 
@@ -452,6 +454,7 @@ def test_the_default_arrow_needs_the_moving_part_to_travel() -> None:
     ("change", "problem"),
     [
         ({"colour": "red"}, "unknown field 'colour' for a side view"),
+        ({"near_leg.knee": 10}, "unknown field 'near_leg.knee' for a side view"),
         ({"near_leg": 5}, "near_leg must be a mapping of joint angles"),
         ({"near_leg": {"toes": 5}}, "near_leg has no joint 'toes'"),
         ({"near_leg": {"knee": "bent"}}, "near_leg.knee must be a number of degrees"),
