@@ -12,7 +12,7 @@ from bot.core.context import ContextLexicon
 from bot.core.poses import picture_candidates
 from bot.core.routine_model import Routine
 
-ID_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+ID_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*\Z")
 
 
 MAX_ID_LENGTH = 40

@@ -29,7 +29,7 @@ VIEWS: tuple[View, ...] = ("side", "front")
 VARIANTS = ("easier", "harder")
 
 
-ID_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+ID_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*\Z")
 
 
 LABEL_MAX = 40

@@ -52,7 +52,7 @@ ROUTINE_KINDS: tuple[RoutineKind, ...] = ("exercise", "walk")
 ROUTINE_LEVELS = ("beginner", "intermediate", "advanced")
 
 
-ROUTINE_ID_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+ROUTINE_ID_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*\Z")
 
 
 ROUTINE_ID_MAX = 20

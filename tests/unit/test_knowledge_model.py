@@ -197,7 +197,7 @@ def test_a_valid_id_is_returned(value: str) -> None:
     assert out.problems == []
 
 
-@pytest.mark.parametrize("value", ["A", "a_b", "-a", "a-", "a--b", "", 7, None])
+@pytest.mark.parametrize("value", ["A", "a_b", "-a", "a-", "a--b", "a\n", "", 7, None])
 def test_an_invalid_id_is_reported_where_it_is(value: object) -> None:
     out = Collector()
     assert check_id(value, "f.yaml", "entry #1", out) is None

@@ -152,5 +152,5 @@ def test_picture_names_join_routine_step_and_variant_with_double_dashes() -> Non
 def test_ids_are_lowercase_words_joined_by_single_dashes() -> None:
     for good in ("a", "dead-bug", "step-2", "90-90"):
         assert ID_RE.match(good), good
-    for bad in ("", "Dead-bug", "dead--bug", "-bug", "bug-", "dead bug", "dead_bug"):
+    for bad in ("", "Dead-bug", "dead--bug", "-bug", "bug-", "dead bug", "dead_bug", "bug\n"):
         assert not ID_RE.match(bad), bad

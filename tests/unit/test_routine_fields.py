@@ -131,6 +131,7 @@ def test_an_id_is_lowercase_words_with_dashes_up_to_its_length() -> None:
     assert not id_ok("-ab", 9)
     assert not id_ok("Ab", 9)
     assert not id_ok("", 9)
+    assert not id_ok("ab\n", 9)
     assert not id_ok(12, 9)
 
 
