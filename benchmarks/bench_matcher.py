@@ -66,8 +66,12 @@ def synthetic(
         )
         answer = " ".join([*answer_rng.sample(answer_vocabulary, per_answer), topic]) + "."
         entries[f"synthetic-{n}"] = dataclasses.replace(
-            template, id=f"synthetic-{n}", title=f"Synthetic {topic}", questions=questions,
-            answer=answer, related=(),
+            template,
+            id=f"synthetic-{n}",
+            title=f"Synthetic {topic}",
+            questions=questions,
+            answer=answer,
+            related=(),
         )
     return dataclasses.replace(kb, entries=entries)
 
@@ -120,7 +124,10 @@ def accuracy_baseline(kb: KnowledgeBase, cases: list[Case], cutoff: float) -> fl
     right = 0
     for case in cases:
         best = process.extractOne(
-            case.question, phrasings, scorer=fuzz.WRatio, processor=utils.default_process,
+            case.question,
+            phrasings,
+            scorer=fuzz.WRatio,
+            processor=utils.default_process,
             score_cutoff=cutoff,
         )
         found = owners[best[2]] if best else None
@@ -159,14 +166,20 @@ def report(name: str, kb: KnowledgeBase, questions: list[str], rounds: int) -> d
     }
     print(f"== {name}: {len(kb.entries)} entries, {len(phrasings)} phrasings")
     print(f"  ours:     index build {build_s * 1000:8.1f} ms, peak memory {build_mib:7.1f} MiB")
-    print(f"            matcher latency p50 {row['p50']:7.3f} ms, p99 {row['p99']:7.3f} ms "
-          f"({len(ours)} questions)")
-    print(f"            whole verdict   p50 {row['verdict_p50']:7.3f} ms, "
-          f"p99 {row['verdict_p99']:7.3f} ms (safety screen, small talk, matcher)")
+    print(
+        f"            matcher latency p50 {row['p50']:7.3f} ms, p99 {row['p99']:7.3f} ms "
+        f"({len(ours)} questions)"
+    )
+    print(
+        f"            whole verdict   p50 {row['verdict_p50']:7.3f} ms, "
+        f"p99 {row['verdict_p99']:7.3f} ms (safety screen, small talk, matcher)"
+    )
     print(f"  baseline: preprocessing {base_build * 1000:6.1f} ms")
     print(f"            latency p50 {row['base_p50']:7.3f} ms, p99 {row['base_p99']:7.3f} ms")
-    print(f"  ratio ours/baseline: p50 {row['p50'] / row['base_p50']:5.2f}x, "
-          f"p99 {row['p99'] / row['base_p99']:5.2f}x")
+    print(
+        f"  ratio ours/baseline: p50 {row['p50'] / row['base_p50']:5.2f}x, "
+        f"p99 {row['p99'] / row['base_p99']:5.2f}x"
+    )
     return row
 
 
@@ -198,8 +211,10 @@ def main() -> None:
     print(f"  ours:                                {100 * ours:5.1f} %")
     for cutoff in (0.0, 85.5, 90.0):
         base = accuracy_baseline(kb, cases, cutoff)
-        print(f"  baseline WRatio, cutoff {cutoff:4.1f}:        {100 * base:5.1f} %"
-              f"   (ours/baseline {ours / base if base else float('inf'):4.2f}x)")
+        print(
+            f"  baseline WRatio, cutoff {cutoff:4.1f}:        {100 * base:5.1f} %"
+            f"   (ours/baseline {ours / base if base else float('inf'):4.2f}x)"
+        )
 
 
 if __name__ == "__main__":

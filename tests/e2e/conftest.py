@@ -93,9 +93,7 @@ def hipbot_errors(caplog: pytest.LogCaptureFixture) -> Callable[[], list[logging
 
     def errors() -> list[logging.LogRecord]:
         records = {
-            id(r): r
-            for phase in ("setup", "call", "teardown")
-            for r in caplog.get_records(phase)
+            id(r): r for phase in ("setup", "call", "teardown") for r in caplog.get_records(phase)
         }
         return [
             r

@@ -58,9 +58,7 @@ class HandledUpdates:
 
 
 @asynccontextmanager
-async def running(
-    application: AnyApplication, settings: Settings
-) -> AsyncIterator[AnyApplication]:
+async def running(application: AnyApplication, settings: Settings) -> AsyncIterator[AnyApplication]:
     """The Application started and stopped as `hipbot run` does (long polling, with a short
     poll so the tests move on quickly)."""
     conflicts = application.bot_data["conflicts"]

@@ -35,9 +35,20 @@ async def _sessions(path: Path, user_id: int, count: int) -> None:
         async with store.user_action(user_id) as tx:
             for day in range(count):
                 end = now - timedelta(days=day)
-                await tx.add_finished_session(FinishedSession(
-                    user_id, "beginner", "weeks-1-2", end - timedelta(minutes=15), end,
-                    6 - day, 3, 7, 0, True))
+                await tx.add_finished_session(
+                    FinishedSession(
+                        user_id,
+                        "beginner",
+                        "weeks-1-2",
+                        end - timedelta(minutes=15),
+                        end,
+                        6 - day,
+                        3,
+                        7,
+                        0,
+                        True,
+                    )
+                )
     finally:
         await store.close()
 
@@ -65,7 +76,10 @@ async def test_an_admin_gets_statistics_and_can_reload(
 
 
 async def test_progress_sends_the_chart_as_a_png_photo(
-    start_app: StartApp, settings: Settings, fake: FakeBotApi, alice: FakeUser,
+    start_app: StartApp,
+    settings: Settings,
+    fake: FakeBotApi,
+    alice: FakeUser,
     chat: Callable[..., Chat],
 ) -> None:
     pytest.importorskip("matplotlib")

@@ -50,8 +50,11 @@ async def test_flood_control_on_send_message_is_waited_out_and_no_reply_is_lost(
     assert sends[1].time - sends[0].time >= 1.0  # retry_after was respected
     assert sends[0].params["text"] == sends[1].params["text"]  # the same reply, retried
     replies = texts(fake.sent_messages(alice.id))
-    assert [r.split("\n")[0] for r in replies] == ["Hello Alice! I'm Hip & Back Coach.",
-                                                  "What I can do", "Topics"]
+    assert [r.split("\n")[0] for r in replies] == [
+        "Hello Alice! I'm Hip & Back Coach.",
+        "What I can do",
+        "Topics",
+    ]
 
 
 async def test_flood_control_on_a_button_edit_is_waited_out(

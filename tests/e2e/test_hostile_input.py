@@ -98,8 +98,17 @@ async def test_html_in_a_users_name_is_shown_literally(
         "te:../../etc/passwd",
         "mn:admin",
     ],
-    ids=["unknown-action", "junk", "empty", "pain-99", "routine", "entry", "feedback", "path",
-         "menu"],
+    ids=[
+        "unknown-action",
+        "junk",
+        "empty",
+        "pain-99",
+        "routine",
+        "entry",
+        "feedback",
+        "path",
+        "menu",
+    ],
 )
 async def test_forged_callback_data_is_answered_politely(
     data: str,

@@ -249,8 +249,7 @@ def test_one_update_delivered_twice_to_two_processes_on_one_database_is_handled_
     ports = [free_port(), free_port()]
     urls = [f"http://127.0.0.1:{port}/hook" for port in ports]
     bots = [
-        start_bot(webhook_env(bot_env, url, port))
-        for url, port in zip(urls, ports, strict=True)
+        start_bot(webhook_env(bot_env, url, port)) for url, port in zip(urls, ports, strict=True)
     ]
     for port in ports:
         wait_for_port(port)

@@ -24,8 +24,9 @@ ROOT = Path(__file__).resolve().parents[2]
 PICTURES = ROOT / "knowledge" / "routines" / "pictures"
 
 
-def hipbot(*args: str, stdin: str | None = None, cwd: Path | None = None,
-           env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+def hipbot(
+    *args: str, stdin: str | None = None, cwd: Path | None = None, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
     environment = {k: v for k, v in os.environ.items() if k != "TELEGRAM_BOT_TOKEN"}
     environment.update(env or {})
     return subprocess.run(
@@ -87,8 +88,15 @@ def test_kb_check_names_file_and_entry_of_each_problem(tmp_path: Path) -> None:
             {
                 "category": "pain",
                 "title": "Pain",
-                "entries": [{"id": "x", "title": "X", "questions": ["a"], "answer": "short",
-                             "sources": ["Q1"]}],
+                "entries": [
+                    {
+                        "id": "x",
+                        "title": "X",
+                        "questions": ["a"],
+                        "answer": "short",
+                        "sources": ["Q1"],
+                    }
+                ],
             }
         )
     )

@@ -93,7 +93,7 @@ class ChatProcess:
             if left <= 0 or ended:
                 pytest.fail(
                     f"no {text!r} within {timeout} s; output since the last step:\n"
-                    f"{self.output[self.mark:]}\nstderr:\n{self.stderr}",
+                    f"{self.output[self.mark :]}\nstderr:\n{self.stderr}",
                     pytrace=False,
                 )
             try:

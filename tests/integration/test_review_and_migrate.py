@@ -37,8 +37,18 @@ async def _fill(path: Path) -> None:
         async with store.user_action(7) as tx:
             await tx.save_user(User(7, 7, "Europe/Berlin"))
             await tx.add_finished_session(
-                FinishedSession(7, "beginner", "weeks-1-2", datetime(2026, 1, 5, 8, tzinfo=UTC),
-                                datetime(2026, 1, 5, 8, 20, tzinfo=UTC), 4, 2, 7, 0, True)
+                FinishedSession(
+                    7,
+                    "beginner",
+                    "weeks-1-2",
+                    datetime(2026, 1, 5, 8, tzinfo=UTC),
+                    datetime(2026, 1, 5, 8, 20, tzinfo=UTC),
+                    4,
+                    2,
+                    7,
+                    0,
+                    True,
+                )
             )
     finally:
         await store.close()
@@ -56,7 +66,7 @@ def test_review_groups_paraphrases_and_puts_the_largest_group_first(tmp_path: Pa
     assert all(q.lower()[:10] in result.stdout.lower() for q in KNEE[:3])
     assert lines[5].startswith("2. 2 x [unanswered]")
     assert "(answer marked not helpful: should-i-stretch)" in result.stdout
-    assert "1 phrasings to add: users picked the entry from a \"did you mean\":" in lines
+    assert '1 phrasings to add: users picked the entry from a "did you mean":' in lines
     assert any(line.startswith("  sitting: 'sofa hours and my hips' (2 x") for line in lines)
     cases = yaml.safe_load(export.read_text())
     assert {"q", "expect"} == set(cases[0]) and cases[0]["expect"] == ""
@@ -70,7 +80,7 @@ def test_grouping_keeps_unrelated_questions_apart() -> None:
     items = [ReviewQuestion(t, "unanswered", None, now) for t in [*KNEE, *SHOES]]
     groups = group_questions(items, matcher)
     assert [g.size for g in groups] == [4, 2]
-    assert "expect: \"\"" in export_yaml(groups)
+    assert 'expect: ""' in export_yaml(groups)
 
 
 def test_an_empty_store_has_nothing_to_review(tmp_path: Path) -> None:
@@ -89,8 +99,9 @@ async def test_migrate_to_copies_a_sqlite_store_into_postgres(
     result = await asyncio.to_thread(hipbot, "db", "migrate-to", url, env={"HIPBOT_DB": str(db)})
     assert result.returncode == 0, result.stderr
     assert "finished_sessions: 1 rows" in result.stdout
-    assert await postgres_factory.query("SELECT pain_before, pain_after FROM finished_sessions") \
-        == [(4, 2)]
+    assert await postgres_factory.query(
+        "SELECT pain_before, pain_after FROM finished_sessions"
+    ) == [(4, 2)]
     assert len(await postgres_factory.query("SELECT text FROM unanswered")) == 10
     again = await asyncio.to_thread(hipbot, "db", "migrate-to", url, env={"HIPBOT_DB": str(db)})
     assert again.returncode == 0

@@ -120,16 +120,6 @@ def phrases(kb: KnowledgeBase, answerer: Answerer) -> Phrases:
     )
 
 
-
-
-
-
-
-
-
-
-
-
 async def test_start_greets_by_name_with_disclaimer_and_menu_buttons(chat: Chat) -> None:
     replies = await chat.command("start")
     [greeting] = replies
@@ -496,8 +486,18 @@ async def test_progress_counts_every_session_and_a_streak_longer_than_a_month(
         for days_ago in range(40):
             day = START - timedelta(days=days_ago)
             await tx.add_finished_session(
-                FinishedSession(USER, "beginner", "weeks-1-2", day, day + timedelta(minutes=15),
-                                5, 3, 7, 0, True)
+                FinishedSession(
+                    USER,
+                    "beginner",
+                    "weeks-1-2",
+                    day,
+                    day + timedelta(minutes=15),
+                    5,
+                    3,
+                    7,
+                    0,
+                    True,
+                )
             )
     progress = joined(await chat.command("progress"))
     assert "Sessions finished: 40" in progress
@@ -711,9 +711,7 @@ async def test_start_timer_stores_a_timer_and_time_up_fires_once(
     assert state is not None and state.phase == rt.Phase.STEP and state.step_index == GLUTE_BRIDGE
 
 
-async def test_done_while_the_timer_runs_cancels_it(
-    chat: Chat, store: Store, clock: Clock
-) -> None:
+async def test_done_while_the_timer_runs_cancels_it(chat: Chat, store: Store, clock: Clock) -> None:
     await go_to_step(chat, GLUTE_BRIDGE + 1)
     await chat.press("rt:timer")
     replies = await chat.press("rt:done")
@@ -833,8 +831,15 @@ async def test_forget_after_confirmation_deletes_every_row_about_the_user(
     await chat.text(phrases.clarify)  # a kept question in user_state
     before = await store.export_rows()
     mine = user_rows(before, USER)
-    for table in ("users", "active_sessions", "user_state", "finished_sessions", "reminders",
-                  "feedback", "timers"):
+    for table in (
+        "users",
+        "active_sessions",
+        "user_state",
+        "finished_sessions",
+        "reminders",
+        "feedback",
+        "timers",
+    ):
         assert mine[table], f"nothing in {table} to delete"
 
     question = await chat.command("forget")
@@ -955,22 +960,58 @@ async def test_invalid_unicode_in_a_message_is_answered_without_raising(
 
 
 TEXTS = [
-    "hi", "thanks", "what is the psoas muscle", "sitting", "What is the psoas?",
-    "what is the capital of france", "I suddenly can't control my bladder and both legs feel weak",
-    "4", "7", "11", "-1", "4/10", "", "🙂", "<b>x</b> & y",
+    "hi",
+    "thanks",
+    "what is the psoas muscle",
+    "sitting",
+    "What is the psoas?",
+    "what is the capital of france",
+    "I suddenly can't control my bladder and both legs feel weak",
+    "4",
+    "7",
+    "11",
+    "-1",
+    "4/10",
+    "",
+    "🙂",
+    "<b>x</b> & y",
 ]
 
 
 COMMANDS = [
-    ("start", ""), ("start", "beginner"), ("start", "gentle-start"), ("start", "kb-sitting"),
-    ("routine", ""), ("routine", "walk"), ("resume", ""), ("progress", ""), ("cancel", ""),
-    ("reminder", "08:00"), ("reminder", "off"), ("timezone", "Europe/Berlin"), ("forget", ""),
-    ("help", ""), ("topics", ""), ("bogus", ""),
+    ("start", ""),
+    ("start", "beginner"),
+    ("start", "gentle-start"),
+    ("start", "kb-sitting"),
+    ("routine", ""),
+    ("routine", "walk"),
+    ("resume", ""),
+    ("progress", ""),
+    ("cancel", ""),
+    ("reminder", "08:00"),
+    ("reminder", "off"),
+    ("timezone", "Europe/Berlin"),
+    ("forget", ""),
+    ("help", ""),
+    ("topics", ""),
+    ("bogus", ""),
 ]
 
 
-GARBAGE = ["kb:ghost", "", "x" * 200, "rt:", "pn:-1", "none", "fg:yes", "fg:no", "mn:routine",
-           "tc:", "fb:1:sitting", "kb:sitting"]
+GARBAGE = [
+    "kb:ghost",
+    "",
+    "x" * 200,
+    "rt:",
+    "pn:-1",
+    "none",
+    "fg:yes",
+    "fg:no",
+    "mn:routine",
+    "tc:",
+    "fb:1:sitting",
+    "kb:sitting",
+]
 
 
 def _button_data(kb: KnowledgeBase) -> list[str]:
@@ -996,9 +1037,29 @@ def _steps(kb: KnowledgeBase) -> st.SearchStrategy[list[Step]]:
     flow = st.builds(
         Step,
         st.just("button"),
-        st.sampled_from(["rt:safe", "rt:done", "rt:done", "rt:done", "rt:done", "rt:skip",
-                         "rt:timer", "rt:timer", "rt:hurt", "rt:hurt", "rt:sharp", "rt:tingle",
-                         "rt:easier", "rt:end", "rt:resume", "rt:back", "pn:2", "pn:5", "pn:9"]),
+        st.sampled_from(
+            [
+                "rt:safe",
+                "rt:done",
+                "rt:done",
+                "rt:done",
+                "rt:done",
+                "rt:skip",
+                "rt:timer",
+                "rt:timer",
+                "rt:hurt",
+                "rt:hurt",
+                "rt:sharp",
+                "rt:tingle",
+                "rt:easier",
+                "rt:end",
+                "rt:resume",
+                "rt:back",
+                "pn:2",
+                "pn:5",
+                "pn:9",
+            ]
+        ),
         where,
     ) | st.builds(Step, st.just("tick"), st.just(5))
     garbage = st.builds(
@@ -1016,8 +1077,11 @@ def _steps(kb: KnowledgeBase) -> st.SearchStrategy[list[Step]]:
     step = st.one_of(flow, anything_else)
     starts = [d for d in _button_data(kb) if d.startswith("rs:")]
     opening = st.builds(
-        lambda data, pain: [Step("button", data, CARD), Step("button", "rt:safe", CARD),
-                            Step("button", pain_data(pain), CARD)],
+        lambda data, pain: [
+            Step("button", data, CARD),
+            Step("button", "rt:safe", CARD),
+            Step("button", pain_data(pain), CARD),
+        ],
         st.sampled_from(starts),
         st.integers(0, 10),
     )
@@ -1028,8 +1092,9 @@ def _steps(kb: KnowledgeBase) -> st.SearchStrategy[list[Step]]:
     )
 
 
-async def _play(dialogue: Dialogue, clock: Clock, kb: KnowledgeBase, user: int,
-                steps: list[Step]) -> None:
+async def _play(
+    dialogue: Dialogue, clock: Clock, kb: KnowledgeBase, user: int, steps: list[Step]
+) -> None:
     chat = Chat(dialogue, Who(user, user, "Prop"))
     for step in steps:
         match step.kind:

@@ -42,10 +42,15 @@ def knowledge_copy(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def dialogue(kb: KnowledgeBase, answerer: Answerer, store: Store, knowledge_copy: Path
-             ) -> Dialogue:
-    return Dialogue(kb, store, answerer, clock=lambda: NOW, admin_ids=frozenset({ADMIN}),
-                    reload=lambda: load_knowledge(knowledge_copy))
+def dialogue(kb: KnowledgeBase, answerer: Answerer, store: Store, knowledge_copy: Path) -> Dialogue:
+    return Dialogue(
+        kb,
+        store,
+        answerer,
+        clock=lambda: NOW,
+        admin_ids=frozenset({ADMIN}),
+        reload=lambda: load_knowledge(knowledge_copy),
+    )
 
 
 def who(user: int) -> Who:
@@ -72,9 +77,20 @@ async def test_stats_counts_questions_sessions_and_feedback(
     async with store.user_action(USER) as tx:
         for day, (before, after) in enumerate([(5, 3), (4, 4), (6, 2)]):
             start = NOW - timedelta(days=day + 1)
-            await tx.add_finished_session(FinishedSession(
-                USER, "beginner", "weeks-1-2", start, start + timedelta(minutes=15),
-                before, after, 7, 0, True))
+            await tx.add_finished_session(
+                FinishedSession(
+                    USER,
+                    "beginner",
+                    "weeks-1-2",
+                    start,
+                    start + timedelta(minutes=15),
+                    before,
+                    after,
+                    7,
+                    0,
+                    True,
+                )
+            )
     text = only_text(await dialogue.handle(CommandIn(who(ADMIN), "stats")))
     assert "Users: 1" in text
     assert "Questions asked: 2" in text
@@ -88,8 +104,11 @@ async def test_reload_swaps_in_a_valid_knowledge_base(
     dialogue: Dialogue, knowledge_copy: Path
 ) -> None:
     pain = knowledge_copy / "pain.yaml"
-    pain.write_text(pain.read_text().replace(
-        "title: Should I use heat or ice?", "title: Heat or ice, which is better?"))
+    pain.write_text(
+        pain.read_text().replace(
+            "title: Should I use heat or ice?", "title: Heat or ice, which is better?"
+        )
+    )
     text = only_text(await dialogue.handle(CommandIn(who(ADMIN), "reload")))
     assert text.startswith("Reloaded: 70 entries")
     answer = only_text(await dialogue.handle(TextIn(who(USER), "heat or ice for back pain?")))
@@ -120,9 +139,20 @@ async def test_progress_sends_a_chart_that_decodes_at_the_expected_size(
     async with store.user_action(USER) as tx:
         for day in range(3):
             start = NOW - timedelta(days=day)
-            await tx.add_finished_session(FinishedSession(
-                USER, "beginner", "weeks-1-2", start - timedelta(minutes=20), start,
-                5 - day, 3, 7, 0, True))
+            await tx.add_finished_session(
+                FinishedSession(
+                    USER,
+                    "beginner",
+                    "weeks-1-2",
+                    start - timedelta(minutes=20),
+                    start,
+                    5 - day,
+                    3,
+                    7,
+                    0,
+                    True,
+                )
+            )
     replies = await dialogue.handle(CommandIn(who(USER), "progress"))
     photos = [r for r in replies if isinstance(r, Photo)]
     assert len(photos) == 1

@@ -118,8 +118,9 @@ def run(
     return result
 
 
-def at_step(routine: Routine = R3, index: int = 0, pain: int = 3, level: str | None = None
-            ) -> SessionState:
+def at_step(
+    routine: Routine = R3, index: int = 0, pain: int = 3, level: str | None = None
+) -> SessionState:
     state = start(routine, level or routine.first_level.id, T0)
     state = run(routine, state, SafetyClear(), Pain(pain)).state
     for _ in range(index):
@@ -129,6 +130,7 @@ def at_step(routine: Routine = R3, index: int = 0, pain: int = 3, level: str | N
 
 
 # --------------------------------------------------------------------------- the full table
+
 
 def canonical_state(phase: Phase) -> SessionState:
     """A state in `phase` for R3: at the middle (timed) step, starting pain 3."""
@@ -338,9 +340,17 @@ def test_whole_beginner_routine() -> None:
     assert t.effects == (
         SessionEnded(
             Summary(
-                routine_id="beginner", level="weeks-1-2", started_at=T0, finished_at=end,
-                pain_before=4, pain_after=2, steps_done=tuple(seen), steps_skipped=(),
-                steps_easier=(), steps_total=7, completed=True,
+                routine_id="beginner",
+                level="weeks-1-2",
+                started_at=T0,
+                finished_at=end,
+                pain_before=4,
+                pain_after=2,
+                steps_done=tuple(seen),
+                steps_skipped=(),
+                steps_easier=(),
+                steps_total=7,
+                completed=True,
             )
         ),
     )
@@ -717,7 +727,10 @@ def test_standard_level_view() -> None:
     step = beginner.steps[3]
     assert (view.index, view.number, view.total, view.step_id) == (3, 4, 7, "glute-bridge")
     assert (view.name, view.how, view.dose, view.mistake) == (
-        step.name, step.how, step.dose, step.mistake
+        step.name,
+        step.how,
+        step.dose,
+        step.mistake,
     )
     assert (view.easier, view.harder, view.variant) == (step.easier, step.harder, "standard")
     assert view.timer_seconds == 3
@@ -890,8 +903,7 @@ def test_walk_plan_ignores_future_dates_and_accepts_datetimes() -> None:
 
 
 def test_walk_plan_follows_its_numbers() -> None:
-    plan = WalkPlan(start_minutes=5, week2_minutes=8, add_minutes=4, every_weeks=1,
-                    max_minutes=20)
+    plan = WalkPlan(start_minutes=5, week2_minutes=8, add_minutes=4, every_weeks=1, max_minutes=20)
     history = _daily(D0, 40)
     assert walk_minutes([], D0, plan) == 5
     assert walk_minutes(history, D0 + timedelta(days=7), plan) == 8

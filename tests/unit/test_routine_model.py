@@ -50,8 +50,13 @@ def valid_raw() -> dict[str, Any]:
         "sources": ["E11", "G6"],
         "levels": [
             {"id": "start", "label": "Weeks 1-2", "from_week": 1, "harder": False},
-            {"id": "more", "label": "From week 3", "from_week": 3, "harder": True,
-             "min_sessions": 4},
+            {
+                "id": "more",
+                "label": "From week 3",
+                "from_week": 3,
+                "harder": True,
+                "min_sessions": 4,
+            },
         ],
         "steps": [
             _step("one"),
@@ -217,8 +222,12 @@ MUTATIONS: list[tuple[str, Any, str, str]] = [
     ("reps float", _set("steps.0.dose.reps", 8.5), f"{R}/one", "'dose.reps'"),
     ("reps and seconds", _set("steps.0.dose.seconds", 30), f"{R}/one", "both reps and seconds"),
     ("hold and seconds", _set("steps.1.dose.seconds", 30), f"{R}/two", "both hold_seconds"),
-    ("sets alone", _set("steps.1.dose", {"sets": 2, "hold_seconds": 3}), f"{R}/two",
-     "sets without reps or seconds"),
+    (
+        "sets alone",
+        _set("steps.1.dose", {"sets": 2, "hold_seconds": 3}),
+        f"{R}/two",
+        "sets without reps or seconds",
+    ),
     ("per_side text", _set("steps.0.dose.per_side", "yes"), f"{R}/one", "per_side"),
     ("dose unknown field", _set("steps.0.dose.rest", 30), f"{R}/one", "unknown field 'rest'"),
     ("mistake missing", _set("steps.0.mistake", ...), f"{R}/one", "missing field 'mistake'"),
@@ -227,15 +236,23 @@ MUTATIONS: list[tuple[str, Any, str, str]] = [
     ("easier text", _set("steps.0.easier", "smaller"), f"{R}/one", "'easier' must be a mapping"),
     ("easier no how", _set("steps.0.easier.how", ...), f"{R}/one", "easier: missing field 'how'"),
     ("harder bad dose", _set("steps.0.harder.dose.reps", -1), f"{R}/one", "'harder.dose.reps'"),
-    ("variant 5 sentences", _set("steps.0.harder.how", "A. B. C. D. E."), f"{R}/one",
-     "harder: 'how' has 5 sentences"),
+    (
+        "variant 5 sentences",
+        _set("steps.0.harder.how", "A. B. C. D. E."),
+        f"{R}/one",
+        "harder: 'how' has 5 sentences",
+    ),
     ("from_week text", _set("steps.2.from_week", "three"), f"{R}/three", "'from_week'"),
     ("from_week never", _set("steps.2.from_week", 5), f"{R}/three", "never shown"),
     ("levels missing", _set("levels", ...), R, "missing field 'levels'"),
     ("levels empty", _set("levels", []), R, "'levels' must be a non-empty list"),
     ("level not mapping", _set("levels.0", "start"), f"{R}/levels/1", "must be a mapping"),
-    ("level no harder", _set("levels.0.harder", ...), f"{R}/levels/start",
-     "missing field 'harder'"),
+    (
+        "level no harder",
+        _set("levels.0.harder", ...),
+        f"{R}/levels/start",
+        "missing field 'harder'",
+    ),
     ("level harder text", _set("levels.0.harder", "no"), f"{R}/levels/start", "true or false"),
     ("level no label", _set("levels.1.label", ...), f"{R}/levels/more", "missing field 'label'"),
     ("level bad id", _set("levels.1.id", "More!"), f"{R}/levels/More!", "lowercase"),
@@ -270,15 +287,22 @@ def test_level_without_steps_is_reported() -> None:
 WALK_MUTATIONS: list[tuple[str, Any, str, str]] = [
     ("no plan", _set("walk", ...), "walk-test", "needs its 'walk' plan"),
     ("plan text", _set("walk", "10 min"), "walk-test/walk", "must be a mapping"),
-    ("plan missing start", _set("walk.start_minutes", ...), "walk-test/walk",
-     "missing field 'start_minutes'"),
+    (
+        "plan missing start",
+        _set("walk.start_minutes", ...),
+        "walk-test/walk",
+        "missing field 'start_minutes'",
+    ),
     ("plan shrinking", _set("walk.max_minutes", 12), "walk-test/walk", "must grow"),
     ("plan days", _set("walk.days_per_week", [5, 3]), "walk-test/walk", "days_per_week"),
     ("plan unknown", _set("walk.pace", "brisk"), "walk-test/walk", "unknown field 'pace'"),
-    ("two steps", lambda r: {**r, "steps": [*r["steps"], _step("more")]}, "walk-test",
-     "exactly one step"),
-    ("untimed walk", _set("steps.0.dose", {"reps": 1}), "walk-test/walk",
-     "must be timed"),
+    (
+        "two steps",
+        lambda r: {**r, "steps": [*r["steps"], _step("more")]},
+        "walk-test",
+        "exactly one step",
+    ),
+    ("untimed walk", _set("steps.0.dose", {"reps": 1}), "walk-test/walk", "must be timed"),
 ]
 
 
@@ -372,8 +396,16 @@ def test_bundled_stop_rules_follow_the_brief(path: Path) -> None:
     routine, _ = _load(path)
     assert routine is not None
     rules = " ".join(routine.stop_rules).lower()
-    for phrase in ("sharp or stabbing", "pins and needles", "numbness", "more than 2 points",
-                   "next morning", "dizzy", "chest pain", "24 hours"):
+    for phrase in (
+        "sharp or stabbing",
+        "pins and needles",
+        "numbness",
+        "more than 2 points",
+        "next morning",
+        "dizzy",
+        "chest pain",
+        "24 hours",
+    ):
         assert phrase in rules, phrase
 
 
@@ -381,25 +413,29 @@ def test_beginner_routine_matches_the_brief() -> None:
     beginner = _bundled()["beginner"]
     assert beginner.minutes == (12, 18)
     assert [s.id for s in beginner.steps] == [
-        "breathing-tilt", "lying-march", "dead-bug", "glute-bridge", "bird-dog",
-        "seated-knee-lift", "standing-march", "cat-cow", "hip-flexor-stretch",
+        "breathing-tilt",
+        "lying-march",
+        "dead-bug",
+        "glute-bridge",
+        "bird-dog",
+        "seated-knee-lift",
+        "standing-march",
+        "cat-cow",
+        "hip-flexor-stretch",
     ]
     assert [(lv.id, lv.from_week, lv.harder) for lv in beginner.levels] == [
-        ("weeks-1-2", 1, False), ("from-week-3", 3, True)
+        ("weeks-1-2", 1, False),
+        ("from-week-3", 3, True),
     ]
     assert len(beginner.steps_for("weeks-1-2")) == 7
     assert len(beginner.steps_for("from-week-3")) == 9
     by_id = {s.id: s for s in beginner.steps}
     assert by_id["breathing-tilt"].dose.describe() == "8 reps"
     assert by_id["lying-march"].dose.describe() == "2 x 8 per side"
-    assert by_id["lying-march"].harder.dose == Dose(
-        sets=2, reps=8, hold_seconds=5, per_side=True
-    )
+    assert by_id["lying-march"].harder.dose == Dose(sets=2, reps=8, hold_seconds=5, per_side=True)
     assert by_id["dead-bug"].dose.describe() == "2 x 6 per side"
     assert by_id["glute-bridge"].dose.describe() == "2 x 10, hold 3 s"
-    assert by_id["glute-bridge"].harder.dose == Dose(
-        sets=2, reps=6, hold_seconds=3, per_side=True
-    )
+    assert by_id["glute-bridge"].harder.dose == Dose(sets=2, reps=6, hold_seconds=3, per_side=True)
     assert by_id["bird-dog"].dose.describe() == "2 x 6 per side, hold 5 s"
     assert by_id["bird-dog"].harder.dose is not None
     assert by_id["bird-dog"].harder.dose.hold_seconds == 10
@@ -415,7 +451,11 @@ def test_desk_break_matches_the_brief() -> None:
     desk = _bundled()["desk-break"]
     assert desk.minutes == (3, 5)
     assert [s.dose.describe() for s in desk.steps] == [
-        "1 min", "10 reps", "10 per side", "2 x 20 s per side", "5 per side, hold 5 s",
+        "1 min",
+        "10 reps",
+        "10 per side",
+        "2 x 20 s per side",
+        "5 per side, hold 5 s",
         "5 per side",
     ]
 

@@ -74,15 +74,45 @@ T0 = datetime(2025, 5, 1, 8, 0, tzinfo=UTC)
 # The events the buttons send, with pain scores and timer indices in and out of range;
 # the frequent ones repeated so that sessions get far.
 _BUTTONS: list[Event] = [
-    SafetyClear(), SafetyFlag(), Done(), Done(), Done(), Done(), Skip(), Skip(), Back(), Back(),
-    StartTimer(), StartTimer(), StartTimer(), Hurts(), Hurts(), SharpPain(), Tingling(),
-    UseEasier(), UseEasier(), EndSession(), Pause(), Pause(), Resume(), Resume(), Stop(),
+    SafetyClear(),
+    SafetyFlag(),
+    Done(),
+    Done(),
+    Done(),
+    Done(),
+    Skip(),
+    Skip(),
+    Back(),
+    Back(),
+    StartTimer(),
+    StartTimer(),
+    StartTimer(),
+    Hurts(),
+    Hurts(),
+    SharpPain(),
+    Tingling(),
+    UseEasier(),
+    UseEasier(),
+    EndSession(),
+    Pause(),
+    Pause(),
+    Resume(),
+    Resume(),
+    Stop(),
 ]
 CURRENT_TIMER = TimerFinished(-99)
 """Stands for the TimerFinished of the running timer (the driver substitutes it)."""
 _ODD: list[Event] = [
-    CURRENT_TIMER, CURRENT_TIMER, CURRENT_TIMER, TimerFinished(-1), TimerFinished(0),
-    TimerFinished(1), TimerFinished(9), Pain(-1), Pain(11), Pain(True),
+    CURRENT_TIMER,
+    CURRENT_TIMER,
+    CURRENT_TIMER,
+    TimerFinished(-1),
+    TimerFinished(0),
+    TimerFinished(1),
+    TimerFinished(9),
+    Pain(-1),
+    Pain(11),
+    Pain(True),
 ]
 likely_events: st.SearchStrategy[Event] = st.one_of(
     st.sampled_from(_BUTTONS + _ODD),
@@ -134,8 +164,9 @@ def test_random_event_sequences_keep_a_valid_state(
         if state.phase in TERMINAL_PHASES:
             # a final state takes nothing; then the user starts the next session
             assert transition(routine, state, event, now) == Transition(state, Notice.NOT_NOW)
-            assert ended == (state.pain_before is not None
-                             and state.phase in (Phase.FINISHED, Phase.CANCELLED))
+            assert ended == (
+                state.pain_before is not None and state.phase in (Phase.FINISHED, Phase.CANCELLED)
+            )
             state = start(routine, level.id, now, walk_minutes=walk)
             state = transition(routine, state, SafetyClear(), now).state
             timer_running, ended = False, 0
@@ -190,7 +221,10 @@ def test_random_event_sequences_keep_a_valid_state(
 
 json_like = st.recursive(
     st.one_of(
-        st.none(), st.booleans(), st.integers(-5, 5000), st.floats(allow_nan=False),
+        st.none(),
+        st.booleans(),
+        st.integers(-5, 5000),
+        st.floats(allow_nan=False),
         st.text(max_size=30),
     ),
     lambda children: st.one_of(
