@@ -218,13 +218,6 @@ class Routines:
         tier = {"flag-emergency": "emergency", "flag-same-day": "same-day"}.get(name)
         return await self.apply(ctx, session, _EVENTS[name], tier=tier)
 
-    async def pain(self, ctx: Ctx, value: int) -> list[Reply]:
-        """A typed pain score."""
-        session = await self.session(ctx)
-        if not isinstance(session, Session):
-            return [Toast(msg.no_routine())]
-        return await self.apply(ctx, session, rt.Pain(value))
-
     async def pain_button(self, ctx: Ctx, action: cb.PainScore) -> list[Reply]:
         """A pain score button of a card; it counts only for the session and step it shows."""
         session = await self.session(ctx)

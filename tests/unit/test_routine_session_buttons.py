@@ -14,7 +14,6 @@ from bot.core.knowledge import KnowledgeBase
 from bot.dialogue import Dialogue, TimerDue, Who
 from bot.dialogue import callbacks as cb
 from bot.dialogue import messages as msg
-from bot.dialogue.context import Ctx
 from bot.dialogue.replies import Button, Edit, Reply, Send, Toast, WakeAt
 from bot.dialogue.routines import CHECKLIST_EVERY, CHECKLIST_SEEN
 from bot.store import FinishedSession, Store
@@ -187,37 +186,6 @@ def _bound(chat: Chat, untagged: str) -> tuple[str, str]:
     assert isinstance(action, cb.RoutineButton)
     assert action.session is not None and action.card is not None
     return action.session, action.card
-
-
-async def test_a_typed_pain_score_outside_a_pain_question_is_not_now(
-    dialogue: Dialogue, chat: Chat, store: Store
-) -> None:
-    await go_to_step(chat, 2)
-    async with store.user_action(USER) as tx:
-        ctx = Ctx(tx, chat.who, START)
-        replies = await dialogue.routines.pain(ctx, 3)
-    assert replies[0] == Send(msg.not_now())
-    assert isinstance(replies[1], Send) and msg.NOTE_RESUMED in replies[1].text
-
-
-async def test_a_typed_pain_score_answers_the_pain_question_of_the_session(
-    dialogue: Dialogue, chat: Chat, store: Store, kb: KnowledgeBase
-) -> None:
-    await chat.press(cb.encode(cb.StartRoutine("beginner", "weeks-1-2")))
-    await chat.press(rt_data("safe"))
-    async with store.user_action(USER) as tx:
-        replies = await dialogue.routines.pain(Ctx(tx, chat.who, START), 6)
-    assert step_of(replies) == (1, BEGINNER_STEPS)
-    state = await active_state(store, kb)
-    assert state is not None and state.pain_before == 6
-
-
-async def test_a_typed_pain_score_without_a_session_says_there_is_none(
-    dialogue: Dialogue, store: Store
-) -> None:
-    async with store.user_action(USER) as tx:
-        replies = await dialogue.routines.pain(Ctx(tx, Who(USER, USER), START), 6)
-    assert replies == [Toast(msg.no_routine())]
 
 
 async def test_a_level_choice_puts_the_proposed_level_first_with_a_star(
