@@ -22,7 +22,7 @@ from bot.dialogue.privacy import NONCE
 from bot.dialogue.progress import CHART_SESSIONS, streak
 from bot.dialogue.reminders import REMINDER_GRACE
 from bot.dialogue.replies import Button, Reply, Send, Toast
-from bot.store import FinishedSession, Store
+from bot.store import FinishedSession, Store, User
 from tests.unit.dialogue_chat import START, USER, Chat, Clock
 
 # ---------------------------------------------------------------------------- /forget
@@ -370,3 +370,26 @@ async def test_progress_reads_the_walk_with_its_own_plan(
     assert isinstance(reply, Send)
     week = rt.plan_week(days, START.date(), plan)
     assert f"Walking plan: week {week}, about {minutes} min per walk" in reply.text
+
+
+async def test_progress_for_a_user_whose_time_zone_no_longer_exists_counts_in_utc(
+    dialogue: Dialogue, store: Store
+) -> None:
+    async with store.user_action(USER) as tx:
+        await tx.save_user(User(USER, USER, timezone="Nowhere/Atlantis"))
+    await add(store, datetime(2025, 1, 14, 23, 30, tzinfo=UTC))  # the 14th in UTC
+    replies, _ = await progress(dialogue, store)
+    [reply] = replies
+    assert isinstance(reply, Send) and "14 Jan" in reply.text
+
+
+async def test_a_reminder_for_a_user_the_store_does_not_know_yet_is_kept_in_utc(
+    dialogue: Dialogue, store: Store
+) -> None:
+    async with store.user_action(USER) as tx:
+        ctx = Ctx(tx, Who(USER, USER), START)
+        assert await tx.get_user() is None
+        replies = await dialogue.reminders.reminder(ctx, "07:30")
+        reminder = await tx.get_reminder()
+    assert replies == [Send(msg.reminder_set("07:30", "UTC"))]
+    assert reminder is not None and (reminder.time, reminder.timezone) == ("07:30", "UTC")

@@ -146,7 +146,8 @@ def test_an_entry_related_to_an_invalid_entry_is_not_told_it_does_not_exist(
 def test_a_duplicate_routine_id_is_reported(kb_dir: Path) -> None:
     routines = kb_dir / "routines"
     shutil.copytree(default_knowledge_dir() / "routines", routines)
-    assert load_knowledge(kb_dir).routines  # the bundled routines load as they are
+    loaded = load_knowledge(kb_dir).routines  # the bundled routines load as they are
+    assert loaded and all(routine.id == key for key, routine in loaded.items())
     shutil.copy(routines / "beginner.yaml", routines / "zz-beginner-again.yaml")
     problems = _problems(kb_dir)
     assert any(

@@ -131,6 +131,8 @@ def test_analysing_corrects_content_words_with_their_content_neighbours(matcher:
     assert matcher.analyse("I talk back") == ["i", "walk", "back"]
     assert matcher.analyse("talk back psoas") == ["walk", "back", "psoas"]
     assert matcher.analyse("I talk") == ["i", "talk"]
+    # The first word has nothing before it: the last word ("far") is not its neighbour.
+    assert matcher.analyse("talk psoas far") == ["talk", "psoas", "far"]
     assert matcher.analyse("the psaos, stabilize") == ["the", "psoas", "stabilise"]
     assert len(matcher.analyse("psoas " * 70)) == matching.MAX_QUERY_WORDS
 

@@ -16,6 +16,7 @@ from bot.dialogue.chart import Point, progress_png
 
 pytest.importorskip("matplotlib")
 
+from matplotlib.colors import to_hex
 from matplotlib.figure import Figure
 
 
@@ -62,13 +63,16 @@ def test_the_chart_plots_before_and_after_per_session_in_time_order(
     ys = values(after.get_ydata())
     assert ys[:2] == [3, 2] and math.isnan(ys[2])
     assert [t.get_text() for t in axes.get_xticklabels()] == ["13 Jan", "14 Jan", "15 Jan"]
+    # Slanted, so that thirty dates fit side by side.
+    assert {t.get_rotation() for t in axes.get_xticklabels()} == {45.0}
     assert axes.get_xlim() == (0.5, 3.5)
     assert axes.get_ylim() == (-0.5, 10.5)
     assert axes.get_ylabel() == "pain (0-10)"
     legend = axes.get_legend()
     assert legend is not None
     assert [t.get_text() for t in legend.get_texts()] == ["before", "after"]
-    assert before.get_color() != after.get_color()
+    # Pain before in red, after in green: the colours people read as worse and better.
+    assert (to_hex(before.get_color()), to_hex(after.get_color())) == ("#c0392b", "#27ae60")
 
 
 @pytest.mark.parametrize(("streak", "title"), [(1, "1 day"), (0, "0 days")])

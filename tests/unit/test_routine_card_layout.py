@@ -115,7 +115,9 @@ def test_the_first_step_offers_done_skip_it_hurts_pause_and_stop_but_no_back(
 
 def test_a_later_step_puts_back_before_it_hurts(kb: KnowledgeBase) -> None:
     session = beginner(kb, rt.Done())
-    assert card(kb, session)[1] == [[DONE, SKIP], [BACK, HURTS], [PAUSE, STOP]]
+    _, rows = session_card(kb, session, rt.Notice.NEXT_STEP, None, None, "", "", False, False)
+    assert layout(rows) == [[DONE, SKIP], [BACK, HURTS], [PAUSE, STOP]]
+    assert_bound_to(rows, session)
 
 
 def test_a_step_with_a_hold_offers_the_timer_after_skip(kb: KnowledgeBase) -> None:
