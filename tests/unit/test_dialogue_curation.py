@@ -110,7 +110,7 @@ async def test_reload_swaps_in_a_valid_knowledge_base(
         )
     )
     text = only_text(await dialogue.handle(CommandIn(who(ADMIN), "reload")))
-    assert text.startswith("Reloaded: 70 entries")
+    assert text == "Reloaded: 70 entries and 4 routines."
     answer = only_text(await dialogue.handle(TextIn(who(USER), "heat or ice for back pain?")))
     assert "Heat or ice, which is better?" in answer
 

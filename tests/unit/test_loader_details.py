@@ -186,6 +186,18 @@ def test_a_routine_loads_and_its_unknown_source_codes_are_reported(root: Path) -
     assert set(load_knowledge(root).routines) == {"walk"}
 
 
+def test_a_routine_file_that_is_not_yaml_does_not_stop_the_next_one(root: Path) -> None:
+    (root / "routines").mkdir()
+    (root / "routines" / "a-broken.yaml").write_text("id: [unclosed", encoding="utf-8")
+    shutil.copy(default_knowledge_dir() / "routines" / "walk.yaml", root / "routines")
+    problems = _problems(root)
+    assert problems[0].startswith("routines/a-broken.yaml: ")
+    assert problems[1:] == [
+        "routines/walk.yaml: walk: unknown source code 'E21' (not in sources.yaml)",
+        "routines/walk.yaml: walk: unknown source code 'G6' (not in sources.yaml)",
+    ]
+
+
 def test_an_empty_routine_file_is_skipped(root: Path) -> None:
     (root / "routines").mkdir()
     (root / "routines" / "empty.yaml").write_text("", encoding="utf-8")

@@ -111,6 +111,8 @@ def test_another_spelling_of_a_known_word_becomes_that_word(matcher: Matcher) ->
     assert matcher.correct("stabilize") == "stabilise"
     assert matcher.correct("psaos") == "psoas"
     assert matcher.correct("l5s1") == "l5s1"
+    # A word with a digit names a level of the spine: L4 is never read as L5.
+    assert matcher.correct("l4s1") == "l4s1"
     assert matcher.correct("psoas") == "psoas"
     # "most" (of "mostest") is a stop word: not a spelling of anything.
     assert matcher.correct("mostest") == "mostest"

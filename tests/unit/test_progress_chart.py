@@ -60,11 +60,14 @@ def test_the_chart_plots_before_and_after_per_session_in_time_order(
     assert values(before.get_xdata()) == [1, 2, 3]
     ys = values(before.get_ydata())
     assert ys[0] == 6 and math.isnan(ys[1]) and ys[2] == 4
+    assert values(after.get_xdata()) == [1, 2, 3]
+    assert (before.get_marker(), after.get_marker()) == ("o", "o")
     ys = values(after.get_ydata())
     assert ys[:2] == [3, 2] and math.isnan(ys[2])
     assert [t.get_text() for t in axes.get_xticklabels()] == ["13 Jan", "14 Jan", "15 Jan"]
     # Slanted, so that thirty dates fit side by side.
     assert {t.get_rotation() for t in axes.get_xticklabels()} == {45.0}
+    assert {t.get_fontsize() for t in axes.get_xticklabels()} == {8.0}
     assert axes.get_xlim() == (0.5, 3.5)
     assert axes.get_ylim() == (-0.5, 10.5)
     assert axes.get_ylabel() == "pain (0-10)"

@@ -297,9 +297,9 @@ def test_a_rule_missing_a_part_is_dropped(
 
 def test_a_rule_that_is_not_a_mapping_is_named_by_position(tmp_path: Path) -> None:
     good = {"id": "r", "tier": "same-day", "label": "L", "all": [["x"]]}
-    loaded, problems = _load(tmp_path, _with({"rules": [good, "x"]}))
+    loaded, problems = _load(tmp_path, _with({"rules": ["x", good]}))
     assert problems == [
-        "safety.yaml: rule #2: must be a mapping with id, flag, tier, label and all"
+        "safety.yaml: rule #1: must be a mapping with id, flag, tier, label and all"
     ]
     assert [r.id for r in loaded.rules] == ["r"]
 
