@@ -607,3 +607,15 @@ async def test_the_walk_follows_its_own_plan_not_the_default_one(
     await chat.press(cb.encode(cb.StartRoutine("walk")))
     state = await active_state(store, own)
     assert state is not None and state.walk_minutes == plan.start_minutes
+
+
+async def test_resume_while_a_hold_runs_shows_the_card_again_and_keeps_the_timer(
+    chat: Chat, clock: Clock
+) -> None:
+    await go_to_step(chat, GLUTE_BRIDGE + 1)
+    await chat.press(rt_data("timer"))
+    clock.advance(seconds=1)
+    replies = await chat.command("resume")
+    assert isinstance(replies[0], Send) and "Step" in replies[0].text
+    # The hold's end is set again for the time that is left of it.
+    assert len(only(replies, WakeAt)) == 1
