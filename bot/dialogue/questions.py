@@ -122,8 +122,6 @@ class Questions:
                 rows.append([Button(msg.NONE_OF_THESE_LABEL, cb.encode(cb.NoneOfThese()))])
                 replies.append(Send(msg.clarify(), kb_buttons([*rows, back])))
             case _ if screen.tier is None:
-                if not verdict.match.candidates and not text.strip(" \t\n?!.,"):
-                    return [Send(msg.empty_text())]
                 if any(ch.isalnum() for ch in text):
                     keep_question(ctx, self.s.store, text)
                     replies.append(Send(msg.fallback(), self.fallback_keyboard(back)))

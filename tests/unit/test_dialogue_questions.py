@@ -14,7 +14,7 @@ from bot.core.answering import Answerer
 from bot.core.knowledge import KnowledgeBase
 from bot.curation.review import phrasings_to_add, report_lines
 from bot.dialogue import messages as msg
-from bot.dialogue.replies import Reply
+from bot.dialogue.replies import Reply, Send
 from bot.store import Store
 from tests.unit.dialogue_chat import USER, Chat, Clock, all_data, joined
 
@@ -138,3 +138,11 @@ async def test_none_of_these_after_a_clarify_keeps_no_choice(
     await chat.press("none")
     kept = await store.review_questions()
     assert [(k.text, k.reason) for k in kept] == [(question, "unanswered")]
+
+
+@pytest.mark.parametrize("typed", ["?", "?!", "...", " , "])
+async def test_punctuation_alone_is_asked_for_words_and_not_kept(
+    chat: Chat, store: Store, typed: str
+) -> None:
+    assert await chat.text(typed) == [Send(msg.empty_text())]
+    assert await store.unanswered() == []
