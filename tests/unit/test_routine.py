@@ -56,6 +56,7 @@ from bot.core.routine_state import (
     current_step,
     step_position,
 )
+from tests.unit.routine_data import make_routine
 
 ROOT = Path(__file__).resolve().parents[2]
 T0 = datetime(2025, 3, 3, 9, 0, tzinfo=UTC)
@@ -87,21 +88,16 @@ def _step(sid: str, dose: Dose, from_week: int = 1) -> Step:
 
 
 # Three steps; the middle one is timed (a 5 s hold), the others are not.
-R3 = Routine(
-    id="r3",
-    title="Three steps",
-    minutes=(5, 10),
-    level="beginner",
-    for_whom="Tests.",
-    description="Tests.",
-    stop_rules=("Stop if it hurts sharply.",),
-    sources=("E11",),
+R3 = make_routine(
+    "r3",
+    "Three steps",
     steps=(
         _step("a", Dose(reps=8)),
         _step("b", Dose(reps=5, hold_seconds=5, per_side=True)),
         _step("c", Dose(sets=2, reps=10)),
     ),
     levels=(Level("std", "Standard", 1, False),),
+    stop_rules=("Stop if it hurts sharply.",),
 )
 ROUTINES = {R3.id: R3, **BUNDLED}
 

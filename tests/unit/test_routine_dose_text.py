@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from bot.core.routine_model import Dose, Level, Routine, Step, Variant
+from bot.core.routine_model import Dose, Level, Step, Variant
+from tests.unit.routine_data import make_routine
 
 
 @pytest.mark.parametrize(
@@ -56,15 +57,9 @@ def _step(sid: str, from_week: int) -> Step:
     return Step(sid, sid, "Do. It.", Dose(reps=5), "Rushing.", variant, variant, from_week)
 
 
-ROUTINE = Routine(
-    id="weeks",
-    title="Weeks",
-    minutes=(5, 10),
-    level="beginner",
-    for_whom="Tests.",
-    description="Tests.",
-    stop_rules=("Stop.",),
-    sources=("E11",),
+ROUTINE = make_routine(
+    "weeks",
+    "Weeks",
     steps=(_step("a", 1), _step("b", 3), _step("c", 2), _step("d", 5)),
     levels=(Level("w1", "W1", 1, False), Level("w3", "W3", 3, True), Level("w5", "W5", 5, True)),
 )

@@ -10,28 +10,11 @@ import pytest
 
 from bot.core.routine_model import Dose, Level, Routine, Step, Variant, WalkPlan
 from bot.core.routine_parse import parse_routine
+from tests.unit.routine_data import raw_step
 
 R = "test-routine"
 W = "walk-test"
 Raw = dict[str, Any]
-
-
-def _step(sid: str, **extra: Any) -> Raw:
-    step: Raw = {
-        "id": sid,
-        "name": f"Step {sid}",
-        "how": "Lie on your back. Lift one leg slowly.",
-        "dose": {"sets": 2, "reps": 8, "per_side": True},
-        "mistake": "Arching your back.",
-        "easier": {"name": "Smaller move", "how": "Move only a little."},
-        "harder": {
-            "name": "Bigger move",
-            "how": "Move further. Hold at the top.",
-            "dose": {"sets": 2, "reps": 8, "hold_seconds": 5, "per_side": True},
-        },
-    }
-    step.update(extra)
-    return step
 
 
 def valid_raw() -> Raw:
@@ -50,9 +33,9 @@ def valid_raw() -> Raw:
             {"id": "more", "label": "From week 3", "from_week": 3, "harder": True},
         ],
         "steps": [
-            _step("one"),
-            _step("two", dose={"hold_seconds": 5}),
-            _step("three", from_week=3, dose={"sets": 2, "seconds": 20, "per_side": True}),
+            raw_step("one"),
+            raw_step("two", dose={"hold_seconds": 5}),
+            raw_step("three", from_week=3, dose={"sets": 2, "seconds": 20, "per_side": True}),
         ],
     }
 
@@ -63,7 +46,7 @@ def valid_walk() -> Raw:
         id=W,
         kind="walk",
         levels=[{"id": "plan", "label": "Plan", "from_week": 1, "harder": False}],
-        steps=[_step("walk", dose={"seconds": 600})],
+        steps=[raw_step("walk", dose={"seconds": 600})],
         walk={"start_minutes": 10, "week2_minutes": 15, "max_minutes": 30},
     )
     return raw
@@ -642,7 +625,7 @@ WALK: list[tuple[str, Callable[[Raw], Raw], list[tuple[str, str]]]] = [
     ("plan unknown", put("walk.pace", "brisk"), [(f"{W}/walk", "unknown field 'pace'")]),
     (
         "two steps",
-        lambda r: {**r, "steps": [*r["steps"], _step("more", dose={"seconds": 60})]},
+        lambda r: {**r, "steps": [*r["steps"], raw_step("more", dose={"seconds": 60})]},
         [(W, "a walk routine has exactly one step, the walk")],
     ),
     (
@@ -804,7 +787,7 @@ def test_a_level_without_steps_is_named() -> None:
 
 def test_a_walk_with_broken_steps_reports_both() -> None:
     raw = valid_walk()
-    raw["steps"] = [_step("walk", dose={"seconds": 600}), "second"]
+    raw["steps"] = [raw_step("walk", dose={"seconds": 600}), "second"]
     assert problems_of(raw) == [
         (f"{W}/step 2", "a step must be a mapping, not str"),
         (W, "a walk routine has exactly one step, the walk"),

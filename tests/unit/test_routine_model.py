@@ -13,28 +13,11 @@ import yaml
 from bot.core.routine_fields import count_sentences
 from bot.core.routine_model import Dose, Routine, WalkPlan
 from bot.core.routine_parse import parse_routine
+from tests.unit.routine_data import raw_step
 
 ROOT = Path(__file__).resolve().parents[2]
 ROUTINES_DIR = ROOT / "knowledge" / "routines"
 BUNDLED = sorted(ROUTINES_DIR.glob("*.yaml"))
-
-
-def _step(sid: str, **extra: Any) -> dict[str, Any]:
-    step: dict[str, Any] = {
-        "id": sid,
-        "name": f"Step {sid}",
-        "how": "Lie on your back. Lift one leg slowly.",
-        "dose": {"sets": 2, "reps": 8, "per_side": True},
-        "mistake": "Arching your back.",
-        "easier": {"name": "Smaller move", "how": "Move only a little."},
-        "harder": {
-            "name": "Bigger move",
-            "how": "Move further. Hold at the top.",
-            "dose": {"sets": 2, "reps": 8, "hold_seconds": 5, "per_side": True},
-        },
-    }
-    step.update(extra)
-    return step
 
 
 def valid_raw() -> dict[str, Any]:
@@ -59,9 +42,9 @@ def valid_raw() -> dict[str, Any]:
             },
         ],
         "steps": [
-            _step("one"),
-            _step("two", dose={"hold_seconds": 5}),
-            _step("three", from_week=3, dose={"sets": 2, "seconds": 20, "per_side": True}),
+            raw_step("one"),
+            raw_step("two", dose={"hold_seconds": 5}),
+            raw_step("three", from_week=3, dose={"sets": 2, "seconds": 20, "per_side": True}),
         ],
     }
 
@@ -72,7 +55,7 @@ def valid_walk() -> dict[str, Any]:
         id="walk-test",
         kind="walk",
         levels=[{"id": "plan", "label": "Plan", "from_week": 1, "harder": False}],
-        steps=[_step("walk", dose={"seconds": 600})],
+        steps=[raw_step("walk", dose={"seconds": 600})],
         walk={"start_minutes": 10, "week2_minutes": 15, "max_minutes": 30},
     )
     return raw
@@ -298,7 +281,7 @@ WALK_MUTATIONS: list[tuple[str, Any, str, str]] = [
     ("plan unknown", _set("walk.pace", "brisk"), "walk-test/walk", "unknown field 'pace'"),
     (
         "two steps",
-        lambda r: {**r, "steps": [*r["steps"], _step("more")]},
+        lambda r: {**r, "steps": [*r["steps"], raw_step("more")]},
         "walk-test",
         "exactly one step",
     ),

@@ -5,7 +5,8 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 
 from bot.core.progression import plan_week, propose_level, walk_minutes
-from bot.core.routine_model import Dose, Level, Routine, Step, Variant, WalkPlan
+from bot.core.routine_model import Dose, Level, Step, Variant, WalkPlan
+from tests.unit.routine_data import make_routine
 
 TODAY = date(2025, 3, 31)
 
@@ -90,15 +91,9 @@ def _step(sid: str) -> Step:
     return Step(sid, "Name", "Do it. Slowly.", Dose(reps=5), "Rushing.", variant, variant)
 
 
-ROUTINE = Routine(
-    id="grow",
-    title="Grow",
-    minutes=(5, 10),
-    level="beginner",
-    for_whom="Tests.",
-    description="Tests.",
-    stop_rules=("Stop.",),
-    sources=("E11",),
+ROUTINE = make_routine(
+    "grow",
+    "Grow",
     steps=(_step("a"),),
     levels=(
         Level("first", "First", 1, False),

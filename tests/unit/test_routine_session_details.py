@@ -31,8 +31,9 @@ from bot.core.routine_events import (
     TimerFinished,
     UseEasier,
 )
-from bot.core.routine_model import Dose, Level, Routine, Step, Variant, WalkPlan
+from bot.core.routine_model import Dose, Level, Step, Variant, WalkPlan
 from bot.core.routine_state import Phase, SessionState, check_state
+from tests.unit.routine_data import make_routine
 
 T0 = datetime(2025, 3, 3, 9, 0, tzinfo=UTC)
 
@@ -43,15 +44,9 @@ def _step(sid: str, dose: Dose) -> Step:
     return Step(sid, f"Step {sid}", "Do it. Slowly.", dose, "Rushing.", easier, harder)
 
 
-ROUTINE = Routine(
-    id="r3",
-    title="Three steps",
-    minutes=(5, 10),
-    level="beginner",
-    for_whom="Tests.",
-    description="Tests.",
-    stop_rules=("Stop.",),
-    sources=("E11",),
+ROUTINE = make_routine(
+    "r3",
+    "Three steps",
     steps=(_step("a", Dose(reps=8)), _step("b", Dose(hold_seconds=7)), _step("c", Dose(reps=4))),
     levels=(Level("std", "Standard", 1, False), Level("two", "Two", 2, False)),
 )

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from bot.core.routine_model import Dose, Level, Routine, Step, Variant
+from bot.core.routine_model import Dose, Level, Step, Variant
 from bot.core.routine_state import (
     Phase,
     SessionState,
@@ -17,6 +17,7 @@ from bot.core.routine_state import (
     step_position,
     step_view,
 )
+from tests.unit.routine_data import make_routine
 
 T0 = datetime(2025, 3, 3, 9, 0, tzinfo=UTC)
 
@@ -29,15 +30,9 @@ def _step(sid: str, dose: Dose, from_week: int = 1) -> Step:
 
 # three steps at level "std"; the middle one is timed. Level "late" starts at week 4 and has
 # a fourth step; level "empty" would show no step at all if it were first.
-ROUTINE = Routine(
-    id="r3",
-    title="Three steps",
-    minutes=(5, 10),
-    level="beginner",
-    for_whom="Tests.",
-    description="Tests.",
-    stop_rules=("Stop.",),
-    sources=("E11",),
+ROUTINE = make_routine(
+    "r3",
+    "Three steps",
     steps=(
         _step("a", Dose(reps=8)),
         _step("b", Dose(hold_seconds=5)),

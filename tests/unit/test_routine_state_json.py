@@ -8,20 +8,15 @@ from typing import Any
 
 import pytest
 
-from bot.core.routine_model import Dose, Level, Routine, Step, Variant
+from bot.core.routine_model import Dose, Level, Step, Variant
 from bot.core.routine_state import Phase, SessionState
+from tests.unit.routine_data import make_routine
 
 T0 = datetime(2025, 3, 3, 9, 0, tzinfo=UTC)
 VARIANT = Variant("Other", "Do it.")
-ROUTINE = Routine(
-    id="r2",
-    title="Two steps",
-    minutes=(5, 10),
-    level="beginner",
-    for_whom="Tests.",
-    description="Tests.",
-    stop_rules=("Stop.",),
-    sources=("E11",),
+ROUTINE = make_routine(
+    "r2",
+    "Two steps",
     steps=tuple(
         Step(sid, sid, "Do. It.", Dose(hold_seconds=5), "Rushing.", VARIANT, VARIANT)
         for sid in ("a", "b")
