@@ -38,6 +38,7 @@ from bot.core.routine_events import (
 from bot.core.routine_model import Routine
 from bot.core.routine_state import (
     ACTIVE_PHASES,
+    CARD_PHASES,
     HURT_MARGIN,
     PAIN_MIN,
     PAUSABLE_PHASES,
@@ -296,7 +297,7 @@ def transition(routine: Routine, state: SessionState, event: Event, now: datetim
                 return _same(state, Notice.INVALID_PAIN)
             started = replace(state, phase=Phase.STEP, step_index=0, pain_before=event.value)
             result = Transition(started, Notice.STARTED)
-    elif phase in (Phase.STEP, Phase.TIMER):
+    elif phase in CARD_PHASES:
         result = _on_step(routine, state, event, now)
     elif phase == Phase.HURT_CHECK:
         result = _on_hurt_check(routine, state, event)
@@ -316,6 +317,7 @@ def transition(routine: Routine, state: SessionState, event: Event, now: datetim
 
 
 __all__ = [
+    "CARD_PHASES",
     "DEFAULT_WALK_PLAN",
     "EVENT_TYPES",
     "PAUSABLE_PHASES",

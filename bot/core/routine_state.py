@@ -48,7 +48,9 @@ PAUSABLE_PHASES = frozenset(
     }
 )
 ACTIVE_PHASES = PAUSABLE_PHASES | {Phase.PAUSED}
-STEP_PHASES = frozenset({Phase.STEP, Phase.TIMER, Phase.HURT_CHECK, Phase.HURT_STOP})
+CARD_PHASES = frozenset({Phase.STEP, Phase.TIMER})
+"""Phases in which the step's own card is shown (the exercise, or its hold running)."""
+STEP_PHASES = CARD_PHASES | {Phase.HURT_CHECK, Phase.HURT_STOP}
 """Phases in which the session is at a step (the step card or a question about it)."""
 _BEFORE_STEPS = frozenset({Phase.SAFETY_CHECK, Phase.PAIN_BEFORE, Phase.SAFETY_STOP})
 _NEED_PAIN_BEFORE = STEP_PHASES | {Phase.PAIN_AFTER, Phase.FINISHED}

@@ -124,7 +124,7 @@ def session_card(
         return _pain_question(session)
     if phase == rt.Phase.HURT_STOP:
         return _hurt_stop(session, cause)
-    if phase in (rt.Phase.STEP, rt.Phase.TIMER):
+    if phase in rt.CARD_PHASES:
         return _step(session, note or _STEP_NOTES.get(notice, ""), pictured)
     if phase == rt.Phase.PAUSED:
         return msg.paused(routine.title), [
@@ -200,7 +200,7 @@ def _hurt_stop(session: Session, cause: str) -> tuple[str, list[list[Button]]]:
 
 def step_picture(kb: KnowledgeBase, session: Session) -> str | None:
     """The exercise picture of the step a session is at (its variant's own, else the step's)."""
-    if session.state.phase not in (rt.Phase.STEP, rt.Phase.TIMER):
+    if session.state.phase not in rt.CARD_PHASES:
         return None
     view = rt.step_view(session.routine, session.state)
     if view is None:

@@ -210,7 +210,7 @@ class Routines:
             return [Toast(""), *shown]
         if name == "more":
             view = rt.step_view(session.routine, session.state)
-            if view is None or session.state.phase not in (rt.Phase.STEP, rt.Phase.TIMER):
+            if view is None or session.state.phase not in rt.CARD_PHASES:
                 return [Toast(msg.stale_button())]
             return [Toast(""), Send(msg.step_card(session.routine, view))]
         if name == "resume" and session.state.phase != rt.Phase.PAUSED:
